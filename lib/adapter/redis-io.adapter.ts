@@ -1,0 +1,129 @@
+import { type INestApplicationContext, Logger } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import type { Server, ServerOptions } from 'socket.io';
+import { protectGatewayHooks } from '../errors/gateway-hooks.js';
+import { REALTIME_OPTIONS } from '../internal.constants.js';
+import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { NamespaceHooks } from './namespace-hooks.js';
+import { RedisConnections, type RedisHealth } from './redis-connections.js';
+
+type AdapterFactory = Parameters<Server['adapter']>[0];
+
+export interface RealtimeAdapterHealth {
+  /** `memory`: single instance, no Redis; `connected`; `degraded`: Redis unreachable, serving locally. */
+  status: 'memory' | RedisHealth;
+  mode: 'memory' | 'pubsub' | 'sharded' | 'streams';
+}
+
+/** How long boot waits for Redis before starting degraded (local delivery only). */
+const READY_TIMEOUT_MS = 5000;
+
+/**
+ * Nest's IoAdapter with the module's server options, the handshake authenticator on every
+ * namespace, and (when `redis` is configured) a Redis adapter that survives outages.
+ * Create it with `createRedisIoAdapter(app)`.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly log = new Logger('RealtimeAdapter');
+  private readonly options: ResolvedRealtimeOptions;
+  private readonly hooks: NamespaceHooks;
+  private readonly connections?: RedisConnections;
+  private adapterFactory?: AdapterFactory;
+  private hooksProtected = false;
+
+  constructor(private readonly app: INestApplicationContext) {
+    super(app);
+    try {
+      this.options = app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS, { strict: false });
+      this.hooks = app.get(NamespaceHooks, { strict: false });
+    } catch {
+      throw new Error(
+        'RedisIoAdapter needs RealtimeModule: import RealtimeModule.forRoot() (or forRootAsync()) in your AppModule',
+      );
+    }
+    if (this.options.redis) this.connections = new RedisConnections(this.options.redis);
+  }
+
+  /** Opens the Redis clients (waiting up to 5 s for them) and builds the Socket.IO adapter. */
+  async connectToRedis(): Promise<void> {
+    const redis = this.options.redis;
+    if (!redis || !this.connections) {
+      this.log.log('No Redis configured: running as a single instance (in-memory adapter)');
+      return;
+    }
+    const prefix = redis.keyPrefix;
+    if (redis.mode === 'streams') {
+      const client = this.connections.create('streams');
+      this.adapterFactory = createStreamsAdapter(client as never, {
+        streamName: `${prefix}:stream`,
+        sessionKeyPrefix: `${prefix}:session:`,
+        channelPrefix: `${prefix}:io`,
+      }) as AdapterFactory;
+    } else {
+      const pub = this.connections.create('pub', 'publisher');
+      const sub = this.connections.create('sub', 'subscriber');
+      this.adapterFactory = (
+        redis.mode === 'sharded'
+          ? createShardedAdapter(pub, sub, { channelPrefix: `${prefix}:io` })
+          : createAdapter(pub, sub, { key: `${prefix}:io`, requestsTimeout: redis.requestsTimeout })
+      ) as AdapterFactory;
+    }
+    await this.connections.waitUntilReady(READY_TIMEOUT_MS);
+    this.log.log(`Redis adapter ready (${redis.mode} mode, key prefix "${prefix}")`);
+  }
+
+  get health(): RealtimeAdapterHealth {
+    if (!this.connections) return { status: 'memory', mode: 'memory' };
+    return {
+      status: this.connections.health,
+      mode: this.options.redis ? this.options.redis.mode : 'memory',
+    };
+  }
+
+  override create(
+    port: number,
+    options?: Parameters<IoAdapter['create']>[1],
+  ): ReturnType<IoAdapter['create']> {
+    if (!this.hooksProtected) {
+      // Nest binds gateway hooks right after this call; wrap them first.
+      protectGatewayHooks(this.app.get(ModulesContainer));
+      this.hooksProtected = true;
+    }
+    return super.create(port, options);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(
+      port,
+      this.serverOptions(options) as ServerOptions,
+    ) as unknown as Server;
+    if (this.adapterFactory) server.adapter(this.adapterFactory);
+    this.hooks.installServer(server);
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    await this.connections?.closeAll();
+  }
+
+  /** Module options first, then what a gateway decorator sets; recovery always re-runs middleware. */
+  private serverOptions(gateway: Partial<ServerOptions> = {}): Partial<ServerOptions> {
+    const { connectionStateRecovery, ...server } = this.options.server;
+    const merged: Partial<ServerOptions> = { ...server, ...gateway } as Partial<ServerOptions>;
+    const recovery = gateway.connectionStateRecovery ?? (connectionStateRecovery || undefined);
+    if (recovery) merged.connectionStateRecovery = { ...recovery, skipMiddlewares: false };
+    else delete merged.connectionStateRecovery;
+    return merged;
+  }
+}
+
+/** `app.useWebSocketAdapter(await createRedisIoAdapter(app))`: the one line main.ts needs. */
+export async function createRedisIoAdapter(app: INestApplicationContext): Promise<RedisIoAdapter> {
+  const adapter = new RedisIoAdapter(app);
+  await adapter.connectToRedis();
+  return adapter;
+}

@@ -1,0 +1,6 @@
+import { SetMetadata } from '@nestjs/common';
+import { PUBLIC_HANDLER_METADATA } from '../internal.constants.js';
+
+/** Exempts a handler (or a whole gateway) from WsJwtGuard. */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(PUBLIC_HANDLER_METADATA, true);

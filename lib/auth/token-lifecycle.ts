@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { toErrorShape } from '../errors/error-shape.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import { REALTIME_OPTIONS } from '../internal.constants.js';
+import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { HandshakeAuthenticator, toHandshake } from './handshake-authenticator.js';
+import { identityOf, type RealtimeSocketData } from './socket-identity.js';
+
+export const AUTH_EXPIRED_EVENT = 'auth:expired';
+export const AUTH_REFRESH_EVENT = 'auth:refresh';
+// setTimeout overflows (and fires at once) past 2^31-1 ms.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Token expiry on live sockets: at `exp` (+ clockTolerance) the socket gets `auth:expired`, then
+ * `expiryGraceMs` to send `auth:refresh` with a new token, else it is disconnected (TOKEN_EXPIRED).
+ */
+@Injectable()
+export class TokenLifecycle {
+  private readonly timers = new WeakMap<Socket, NodeJS.Timeout>();
+  private readonly toleranceMs: number;
+  private readonly graceMs: number;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    private readonly authenticator: HandshakeAuthenticator,
+  ) {
+    this.toleranceMs = options.auth ? options.auth.clockTolerance * 1000 : 0;
+    this.graceMs = options.auth ? options.auth.expiryGraceMs : 0;
+  }
+
+  attach(socket: Socket): void {
+    if (!this.authenticator.enabled) return;
+    socket.on(AUTH_REFRESH_EVENT, (body: unknown, ack?: unknown) => {
+      void this.refresh(
+        socket,
+        body,
+        typeof ack === 'function' ? (ack as (a: unknown) => void) : undefined,
+      );
+    });
+    socket.once('disconnect', () => this.clear(socket));
+    this.schedule(socket);
+  }
+
+  private schedule(socket: Socket): void {
+    this.clear(socket);
+    const expiresAt = identityOf(socket)?.expiresAt;
+    if (expiresAt === undefined) return;
+    const delay = Math.max(0, expiresAt + this.toleranceMs - Date.now());
+    this.setTimer(socket, delay, () => this.expire(socket));
+  }
+
+  private expire(socket: Socket): void {
+    const shape = toErrorShape(
+      new RealtimeException(
+        RealtimeErrorCode.TOKEN_EXPIRED,
+        'Token has expired; send auth:refresh',
+      ),
+    ).shape;
+    socket.emit(AUTH_EXPIRED_EVENT, { ...shape, graceMs: this.graceMs });
+    this.setTimer(socket, this.graceMs, () => {
+      socket.emit('exception', { ...shape, message: 'Token expired; disconnecting' });
+      (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.TOKEN_EXPIRED;
+      socket.disconnect(true);
+    });
+  }
+
+  private async refresh(
+    socket: Socket,
+    body: unknown,
+    ack: ((answer: unknown) => void) | undefined,
+  ): Promise<void> {
+    try {
+      const token = typeof body === 'string' ? body : (body as { token?: unknown })?.token;
+      if (typeof token !== 'string' || !token) {
+        throw new RealtimeException(RealtimeErrorCode.BAD_REQUEST, 'auth:refresh needs { token }');
+      }
+      const current = identityOf(socket);
+      const next = await this.authenticator.identify(token, toHandshake(socket));
+      if (current && current.userId !== next.identity.userId) {
+        throw new RealtimeException(RealtimeErrorCode.FORBIDDEN, 'Token belongs to another user');
+      }
+      const data = socket.data as RealtimeSocketData;
+      data.user = next.user;
+      data.identity = next.identity;
+      this.schedule(socket);
+      const exp = next.identity.expiresAt === undefined ? null : next.identity.expiresAt / 1000;
+      ack?.({ ok: true, exp });
+    } catch (error) {
+      const { shape } = toErrorShape(error, AUTH_REFRESH_EVENT);
+      if (ack) ack(shape);
+      else socket.emit('exception', shape);
+    }
+  }
+
+  private setTimer(socket: Socket, delay: number, fn: () => void): void {
+    const timer = setTimeout(fn, Math.min(delay, MAX_TIMER_MS));
+    timer.unref();
+    this.timers.set(socket, timer);
+  }
+
+  private clear(socket: Socket): void {
+    clearTimeout(this.timers.get(socket));
+    this.timers.delete(socket);
+  }
+}

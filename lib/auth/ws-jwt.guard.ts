@@ -1,0 +1,50 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Socket } from 'socket.io';
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import { PUBLIC_HANDLER_METADATA, REALTIME_OPTIONS } from '../internal.constants.js';
+import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { HandshakeAuthenticator } from './handshake-authenticator.js';
+import { identityOf } from './socket-identity.js';
+
+/**
+ * Per-message check: the socket is authenticated and its token has not expired (within
+ * clockTolerance). Anonymous sockets pass only on public namespaces. Lets non-WebSocket
+ * contexts through, so it is safe as a global guard.
+ */
+@Injectable()
+export class WsJwtGuard implements CanActivate {
+  private readonly toleranceMs: number;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: HandshakeAuthenticator,
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+  ) {
+    this.toleranceMs = options.auth ? options.auth.clockTolerance * 1000 : 0;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'ws' || !this.authenticator.enabled) return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_HANDLER_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const socket = context.switchToWs().getClient<Socket>();
+    const identity = identityOf(socket);
+    if (!identity) {
+      // Anonymous sockets are allowed only where the namespace is public.
+      if (this.authenticator.isPublic(socket.nsp.name)) return true;
+      throw new RealtimeException(RealtimeErrorCode.UNAUTHORIZED, 'Authentication required');
+    }
+    if (identity.expiresAt !== undefined && identity.expiresAt + this.toleranceMs <= Date.now()) {
+      throw new RealtimeException(
+        RealtimeErrorCode.TOKEN_EXPIRED,
+        'Token has expired; send auth:refresh',
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,48 @@
+import { RealtimeErrorCode } from './error-codes.js';
+import { RealtimeException } from './realtime.exception.js';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 32;
+const MAX_NODES = 50_000;
+
+function fail(field: string, message: string): never {
+  throw new RealtimeException(RealtimeErrorCode.VALIDATION_FAILED, message, {
+    details: [{ field, message }],
+  });
+}
+
+/**
+ * Rejects what class-transformer must never see: non-objects, binary, prototype keys (pollution)
+ * and nesting deep enough to overflow the stack. One iterative walk, no recursion.
+ */
+export function assertPlainPayload(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlain(value)) {
+    fail('(payload)', `payload must be an object, got ${kind(value)}`);
+  }
+  const stack: Array<[unknown, string, number]> = [[value, '', 0]];
+  let nodes = 0;
+  while (stack.length) {
+    const [node, path, depth] = stack.pop()!;
+    if (++nodes > MAX_NODES) fail(path || '(payload)', 'payload has too many values');
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_DEPTH) fail(path, `payload is nested deeper than ${MAX_DEPTH} levels`);
+    if (!Array.isArray(node) && !isPlain(node)) fail(path, 'binary values are not accepted here');
+    for (const key of Object.keys(node)) {
+      const child = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) fail(child, `property ${key} is not allowed`);
+      stack.push([(node as Record<string, unknown>)[key], child, depth + 1]);
+    }
+  }
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'binary data';
+  return `a ${typeof value}`;
+}

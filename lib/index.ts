@@ -1,0 +1,32 @@
+export { RealtimeModule } from './realtime.module.js';
+export type { RealtimeModuleExtras, RealtimeOptionsFactory } from './realtime.module-definition.js';
+export {
+  getRealtimeOptionsToken,
+  InjectRealtimeOptions,
+  RealtimeEvents,
+} from './realtime.constants.js';
+export { RealtimeGateway, type RealtimeGatewayOptions } from './realtime-gateway.decorator.js';
+export type * from './options/realtime-options.interface.js';
+export type { ResolvedRealtimeOptions } from './options/options.defaults.js';
+
+export { WsJwtGuard } from './auth/ws-jwt.guard.js';
+export { WsUser } from './auth/ws-user.decorator.js';
+export { Public } from './auth/public.decorator.js';
+export { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
+export type { RealtimeSocketData, SocketIdentity } from './auth/socket-identity.js';
+
+export { WsExceptionFilter } from './errors/ws-exception.filter.js';
+export { WsValidationPipe } from './errors/ws-validation.pipe.js';
+export { RealtimeException, type RealtimeExceptionOptions } from './errors/realtime.exception.js';
+export { RealtimeConfigError } from './errors/realtime-config.error.js';
+export {
+  RealtimeErrorCode,
+  type RealtimeErrorDetail,
+  type RealtimeErrorShape,
+} from './errors/error-codes.js';
+
+export {
+  RedisIoAdapter,
+  createRedisIoAdapter,
+  type RealtimeAdapterHealth,
+} from './adapter/redis-io.adapter.js';

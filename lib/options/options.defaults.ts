@@ -1,0 +1,101 @@
+import type {
+  RealtimeAuthOptions,
+  RealtimeModuleOptions,
+  RealtimePresenceOptions,
+  RealtimeRedisOptions,
+  RealtimeServerOptions,
+  RealtimeThrottleOptions,
+  RealtimeTokenSources,
+} from './realtime-options.interface.js';
+import { validateRealtimeOptions } from './options.validator.js';
+
+type Filled<T, K extends keyof T = never> = Required<Omit<T, K>> & Pick<T, K>;
+
+export type ResolvedAuthOptions = Filled<
+  RealtimeAuthOptions,
+  'secret' | 'publicKey' | 'jwksUri' | 'issuer' | 'audience' | 'validateUser'
+> & { tokenSources: Required<RealtimeTokenSources> };
+export type ResolvedRedisOptions = Filled<RealtimeRedisOptions, 'url' | 'client' | 'cluster'>;
+export type ResolvedPresenceOptions = Required<RealtimePresenceOptions>;
+export type ResolvedServerOptions = Filled<RealtimeServerOptions, 'cors'>;
+export type ResolvedThrottleOptions = Required<RealtimeThrottleOptions>;
+
+/** Options after validation, with every default filled in. The one place defaults live. */
+export interface ResolvedRealtimeOptions {
+  auth: ResolvedAuthOptions | false;
+  redis: ResolvedRedisOptions | false;
+  presence: ResolvedPresenceOptions;
+  server: ResolvedServerOptions;
+  throttle: ResolvedThrottleOptions | false;
+  userRoomPrefix: string;
+}
+
+export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): ResolvedRealtimeOptions {
+  validateRealtimeOptions(raw);
+  const auth = raw.auth;
+  const presence = raw.presence === false ? { enabled: false } : (raw.presence ?? {});
+  return {
+    auth: auth
+      ? {
+          ...auth,
+          previousSecrets: auth.previousSecrets ?? [],
+          jwksCacheMaxAgeMs: auth.jwksCacheMaxAgeMs ?? 600_000,
+          jwksCooldownMs: auth.jwksCooldownMs ?? 1000,
+          algorithms: auth.algorithms ?? (auth.secret !== undefined ? ['HS256'] : ['RS256']),
+          clockTolerance: auth.clockTolerance ?? 0,
+          tokenSources: {
+            auth: true,
+            header: true,
+            cookie: false,
+            query: false,
+            ...stripUndefined(auth.tokenSources),
+          },
+          userIdField: auth.userIdField ?? 'sub',
+          publicNamespaces: auth.publicNamespaces ?? [],
+          expiryGraceMs: auth.expiryGraceMs ?? 25_000,
+        }
+      : false,
+    redis: raw.redis
+      ? {
+          ...raw.redis,
+          options: raw.redis.options ?? {},
+          mode: raw.redis.mode ?? 'pubsub',
+          keyPrefix: raw.redis.keyPrefix ?? 'realtime',
+          requestsTimeout: raw.redis.requestsTimeout ?? 5000,
+        }
+      : false,
+    presence: {
+      enabled: presence.enabled ?? true,
+      scope: presence.scope ?? 'namespace',
+      publicUserFields: presence.publicUserFields ?? [],
+      heartbeatIntervalMs: presence.heartbeatIntervalMs ?? 5000,
+      ttlMs: presence.ttlMs ?? 15_000,
+      roomPresence: presence.roomPresence ?? [],
+      maxStateBytes: presence.maxStateBytes ?? 1024,
+    },
+    server: {
+      ...raw.server,
+      path: raw.server?.path ?? '/socket.io',
+      transports: raw.server?.transports ?? ['websocket', 'polling'],
+      pingInterval: raw.server?.pingInterval ?? 25_000,
+      pingTimeout: raw.server?.pingTimeout ?? 20_000,
+      maxHttpBufferSize: raw.server?.maxHttpBufferSize ?? 1_000_000,
+      connectionStateRecovery: raw.server?.connectionStateRecovery ?? false,
+    },
+    throttle:
+      raw.throttle === false
+        ? false
+        : {
+            limit: raw.throttle?.limit ?? 20,
+            burst: raw.throttle?.burst ?? 40,
+            maxViolations: raw.throttle?.maxViolations ?? 50,
+          },
+    userRoomPrefix: raw.userRoomPrefix ?? 'user:',
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}

@@ -1,0 +1,166 @@
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { ServerOptions } from 'socket.io';
+
+/** JWT algorithms the library accepts. `none` is never accepted. */
+export type RealtimeJwtAlgorithm =
+  | 'HS256'
+  | 'HS384'
+  | 'HS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA';
+
+/** What the authenticator sees of the handshake; handed to `validateUser`. */
+export interface RealtimeHandshake {
+  namespace: string;
+  headers: Record<string, string | string[] | undefined>;
+  address: string;
+  auth: Record<string, unknown>;
+  query: Record<string, unknown>;
+}
+
+/** A verified JWT payload. */
+export interface RealtimeJwtPayload {
+  sub?: string | number;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  iss?: string;
+  aud?: string | string[];
+  [claim: string]: unknown;
+}
+
+export interface RealtimeTokenSources {
+  /** Read `handshake.auth.token`. @default true */
+  auth?: boolean;
+  /** Read the `Authorization: Bearer <token>` header. @default true */
+  header?: boolean;
+  /** Read this cookie, or `false` to ignore cookies. @default false */
+  cookie?: string | false;
+  /** Read this query parameter, or `false`. Off by default: URLs end up in access logs. @default false */
+  query?: string | false;
+}
+
+export interface RealtimeAuthOptions {
+  /** HMAC secret (HS256/384/512). One of `secret`, `publicKey`, `jwksUri` is required. */
+  secret?: string | Buffer;
+  /** Older HMAC secrets still accepted, so a secret can be rotated without logging everyone out. @default [] */
+  previousSecrets?: Array<string | Buffer>;
+  /** PEM public key for RS*, PS*, ES* or EdDSA tokens. */
+  publicKey?: string | Buffer;
+  /** A JWKS endpoint; keys are cached and re-fetched on an unknown `kid`. */
+  jwksUri?: string;
+  /** How long fetched JWKS keys are trusted, in ms. @default 600000 */
+  jwksCacheMaxAgeMs?: number;
+  /** Least time between two JWKS fetches triggered by unknown `kid`s, in ms. @default 1000 */
+  jwksCooldownMs?: number;
+  /** Accepted algorithms. @default ['HS256'] with `secret`, ['RS256'] with `publicKey` or `jwksUri` */
+  algorithms?: RealtimeJwtAlgorithm[];
+  /** Required `iss` claim. @default undefined (not checked) */
+  issuer?: string | string[];
+  /** Required `aud` claim. @default undefined (not checked) */
+  audience?: string | string[];
+  /** Seconds of clock skew tolerated for `exp` and `nbf`. @default 0 */
+  clockTolerance?: number;
+  /** Where the token is read from, in this order. @default { auth: true, header: true, cookie: false, query: false } */
+  tokenSources?: RealtimeTokenSources;
+  /** Claim (or field of the validated user) that holds the user id. @default 'sub' */
+  userIdField?: string;
+  /**
+   * Maps a verified payload to the app's user; return null (or throw) to reject the handshake.
+   * @default the payload itself
+   */
+  validateUser?: (payload: RealtimeJwtPayload, handshake: RealtimeHandshake) => unknown;
+  /** Namespaces that accept anonymous sockets (a valid token is still verified when sent). @default [] */
+  publicNamespaces?: Array<string | RegExp>;
+  /** Grace period between `auth:expired` and the disconnect of a socket whose token expired, in ms. @default 25000 */
+  expiryGraceMs?: number;
+}
+
+export type RealtimeRedisMode = 'pubsub' | 'sharded' | 'streams';
+
+export interface RealtimeRedisOptions {
+  /** `redis://` or `rediss://` URL. */
+  url?: string;
+  /** ioredis options, merged over the URL (TLS, password, etc. pass through). @default {} */
+  options?: RedisOptions;
+  /** An existing ioredis client (or Cluster); the library duplicates it and never closes yours. */
+  client?: Redis | Cluster;
+  /** Redis Cluster start-up nodes. */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+  /** Adapter mode: classic pub/sub, Redis 7 sharded pub/sub, or streams (connection state recovery). @default 'pubsub' */
+  mode?: RealtimeRedisMode;
+  /** Prefix of every key and channel the library uses. @default 'realtime' */
+  keyPrefix?: string;
+  /** Timeout of cross-instance requests such as `fetchSockets`, in ms. @default 5000 */
+  requestsTimeout?: number;
+}
+
+export type RealtimePresenceScope = 'namespace' | 'rooms' | 'none';
+
+export interface RealtimePresenceOptions {
+  /** Track presence at all. @default true */
+  enabled?: boolean;
+  /** Who receives `presence:online`/`offline`/`state`. @default 'namespace' */
+  scope?: RealtimePresenceScope;
+  /** User fields copied into presence payloads (the id is always there). @default [] */
+  publicUserFields?: string[];
+  /** How often an instance refreshes its heartbeat, in ms. @default 5000 */
+  heartbeatIntervalMs?: number;
+  /** After this many ms without a heartbeat an instance's entries are removed. @default 15000 */
+  ttlMs?: number;
+  /** Rooms whose members receive `presence:state` then `presence:diff`. @default [] */
+  roomPresence?: Array<string | RegExp>;
+  /** Largest app-set state per connection, in bytes of JSON. @default 1024 */
+  maxStateBytes?: number;
+}
+
+export type RealtimeCorsOptions = NonNullable<ServerOptions['cors']>;
+
+export interface RealtimeServerOptions {
+  /** Socket.IO CORS options (app.enableCors() does not cover Socket.IO). @default undefined (same origin only) */
+  cors?: RealtimeCorsOptions;
+  /** Socket.IO endpoint path. @default '/socket.io' */
+  path?: string;
+  /** Allowed transports. @default ['websocket', 'polling'] */
+  transports?: Array<'websocket' | 'polling' | 'webtransport'>;
+  /** Ping interval, in ms. @default 25000 */
+  pingInterval?: number;
+  /** Ping timeout, in ms. @default 20000 */
+  pingTimeout?: number;
+  /** Largest incoming message, in bytes. @default 1000000 */
+  maxHttpBufferSize?: number;
+  /** Socket.IO connection state recovery; middleware (authentication) always re-runs on recovery. @default false */
+  connectionStateRecovery?: false | { maxDisconnectionDuration?: number };
+}
+
+export interface RealtimeThrottleOptions {
+  /** Events per second allowed per socket. @default 20 */
+  limit?: number;
+  /** Bucket size: events allowed in a burst. @default 40 */
+  burst?: number;
+  /** Violations after which the socket is disconnected; 0 never disconnects. @default 50 */
+  maxViolations?: number;
+}
+
+export interface RealtimeModuleOptions {
+  /** Handshake JWT authentication; `false` accepts anonymous sockets everywhere. @default false */
+  auth?: RealtimeAuthOptions | false;
+  /** Redis for scaling and presence; without it everything runs in one process in memory. @default undefined */
+  redis?: RealtimeRedisOptions;
+  /** Presence tracking; `false` turns it off. @default { enabled: true } */
+  presence?: RealtimePresenceOptions | false;
+  /** Socket.IO server options applied to every server the adapter creates. @default {} */
+  server?: RealtimeServerOptions;
+  /** Rate limits of incoming events; `false` turns them off. @default { limit: 20, burst: 40 } */
+  throttle?: RealtimeThrottleOptions | false;
+  /** Prefix of every user's personal room (`user:<id>`). @default 'user:' */
+  userRoomPrefix?: string;
+}

@@ -1,0 +1,66 @@
+import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { NamespaceHooks } from './adapter/namespace-hooks.js';
+import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
+import { TokenLifecycle } from './auth/token-lifecycle.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { WsJwtGuard } from './auth/ws-jwt.guard.js';
+import { WsExceptionFilter } from './errors/ws-exception.filter.js';
+import { WsValidationPipe } from './errors/ws-validation.pipe.js';
+import { GATEWAY_METADATA, REALTIME_OPTIONS } from './internal.constants.js';
+import {
+  resolveRealtimeOptions,
+  type ResolvedRealtimeOptions,
+} from './options/options.defaults.js';
+import { ConfigurableModuleClass, RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
+
+/**
+ * JWT handshake auth, one error contract, presence and Redis scaling for Socket.IO gateways.
+ * `RealtimeModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`, global by default.
+ */
+@Module({
+  providers: [
+    { provide: REALTIME_OPTIONS, useFactory: resolveRealtimeOptions, inject: [RAW_OPTIONS_TOKEN] },
+    TokenVerifier,
+    HandshakeAuthenticator,
+    TokenLifecycle,
+    NamespaceHooks,
+    WsJwtGuard,
+    WsExceptionFilter,
+    WsValidationPipe,
+  ],
+  exports: [
+    REALTIME_OPTIONS,
+    HandshakeAuthenticator,
+    NamespaceHooks,
+    WsJwtGuard,
+    WsExceptionFilter,
+    WsValidationPipe,
+  ],
+})
+export class RealtimeModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly hooks: NamespaceHooks,
+    private readonly modules: ModulesContainer,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    super();
+  }
+
+  /** No silent hole: with auth configured, gateways must be served by the library's adapter. */
+  onApplicationBootstrap(): void {
+    if (!this.options.auth || this.hooks.installed || !this.adapterHost.httpAdapter) return;
+    const gateways = [...this.modules.values()].flatMap((m) =>
+      [...m.providers.values()].filter(
+        (w) => w.metatype && Reflect.getMetadata(GATEWAY_METADATA, w.metatype),
+      ),
+    );
+    if (gateways.length === 0) return;
+    throw new Error(
+      `RealtimeModule: authentication is configured but gateway ${gateways[0].name} is served by ` +
+        'another WebSocket adapter, so its handshakes would not be authenticated. Add this line to main.ts before app.listen(): ' +
+        'app.useWebSocketAdapter(await createRedisIoAdapter(app));',
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+describe('package manifest', () => {
+  it('declares every package imported from lib/ as a dependency or peer dependency', () => {
+    const declared = new Set([
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+    ]);
+    const missing = new Set<string>();
+    for (const file of sourceFiles(join(root, 'lib'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+        if (builtinModules.includes(specifier)) continue;
+        const name = packageName(specifier);
+        if (!declared.has(name)) missing.add(`${name} (${file.slice(root.length + 1)})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
+  });
+
+  it('publishes dist with types first in exports', () => {
+    expect(pkg.name).toBe('nestjs-realtime');
+    expect(pkg.files).toEqual(['dist']);
+    expect(pkg.main).toBe('./dist/index.js');
+    expect(pkg.types).toBe('./dist/index.d.ts');
+    const entry = pkg.exports['.'];
+    expect(Object.keys(entry)[0]).toBe('types');
+    expect(entry.types).toBe('./dist/index.d.ts');
+    expect(pkg.engines.node).toMatch(/^>=20/);
+  });
+
+  it('keeps Nest, Socket.IO and validation as peers and the Redis/JWT stack as dependencies', () => {
+    for (const peer of [
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/websockets',
+      '@nestjs/platform-socket.io',
+    ]) {
+      expect(pkg.peerDependencies[peer]).toBe('^11.0.0 || ^12.0.0');
+    }
+    for (const peer of [
+      'socket.io',
+      'rxjs',
+      'reflect-metadata',
+      'class-validator',
+      'class-transformer',
+    ]) {
+      expect(pkg.peerDependencies[peer]).toBeDefined();
+    }
+    for (const dep of ['@nestjs/jwt', 'ioredis', '@socket.io/redis-adapter']) {
+      expect(pkg.dependencies[dep]).toBeDefined();
+    }
+  });
+
+  it('exports the public API from lib/index.ts only, never internal tokens', () => {
+    const index = readFileSync(join(root, 'lib', 'index.ts'), 'utf8');
+    expect(index).not.toMatch(/internal\.constants/);
+  });
+});

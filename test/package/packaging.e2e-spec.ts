@@ -1,0 +1,181 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { io } from 'socket.io-client';
+import { ask, connected } from '../kit/events.js';
+import { signToken, TEST_SECRET } from '../kit/tokens.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const tsc = join(root, 'node_modules', '.bin', 'tsc');
+
+/** One host app: written by the test, installed from the packed tarball, compiled with tsc. */
+interface Host {
+  name: string;
+  nest: string;
+  esm: boolean;
+}
+
+const HOSTS: Host[] = [
+  { name: 'nest12-esm', nest: '^12.0.0', esm: true },
+  { name: 'nest11-cjs', nest: '^11.0.0', esm: false },
+];
+
+function source(esm: boolean): string {
+  const body = `
+  const app = await NestFactory.create(AppModule, { logger: ['error'] });
+  app.useWebSocketAdapter(await createRedisIoAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  console.log('LISTENING ' + (app.getHttpServer().address() as { port: number }).port);
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));`;
+  return `import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { IsString } from 'class-validator';
+import { createRedisIoAdapter, RealtimeGateway, RealtimeModule, WsUser } from 'nestjs-realtime';
+
+class PingDto {
+  @IsString()
+  text!: string;
+}
+
+@RealtimeGateway({ namespace: '/host' })
+class HostGateway {
+  @SubscribeMessage('ping')
+  ping(@MessageBody() body: PingDto, @WsUser('sub') userId: string) {
+    return { pong: body.text, userId };
+  }
+}
+
+@Module({
+  imports: [RealtimeModule.forRoot({ auth: { secret: process.env.JWT_SECRET! } })],
+  providers: [HostGateway],
+})
+class AppModule {}
+${esm ? body : `async function main() {${body}\n}\nvoid main();`}
+`;
+}
+
+async function prepareHost(host: Host, tarball: string, dir: string): Promise<void> {
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  const nest = (name: string) => [`@nestjs/${name}@${host.nest}`];
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: host.name, private: true, ...(host.esm ? { type: 'module' } : {}) }),
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        skipLibCheck: true,
+        types: ['node'],
+        outDir: 'dist',
+        rootDir: 'src',
+      },
+      include: ['src'],
+    }),
+  );
+  writeFileSync(join(dir, 'src', 'main.ts'), source(host.esm));
+  await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      tarball,
+      ...['common', 'core', 'websockets', 'platform-socket.io', 'platform-express'].flatMap(nest),
+      'socket.io@^4.8.0',
+      'rxjs@^7.8.0',
+      'reflect-metadata@^0.2.0',
+      'class-validator@^0.14.0',
+      'class-transformer@^0.5.1',
+      '@types/node@^20',
+    ],
+    { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+  );
+  await run(tsc, ['-p', 'tsconfig.json'], { cwd: dir });
+}
+
+function boot(dir: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '', JWT_SECRET: TEST_SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /LISTENING (\d+)/.exec(output);
+      if (match) resolve({ child, port: Number(match[1]) });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${output}`)));
+  });
+}
+
+describe('the packed library in fresh host apps', () => {
+  const work = mkdtempSync(join(tmpdir(), 'nestjs-realtime-pack-'));
+  let tarball: string;
+
+  beforeAll(async () => {
+    await run('npm', ['pack', '--pack-destination', work, '--loglevel=error'], {
+      cwd: root,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    tarball = join(
+      work,
+      readdirSync(work).find((f) => f.endsWith('.tgz'))!,
+    );
+    await Promise.all(HOSTS.map((host) => prepareHost(host, tarball, join(work, host.name))));
+  }, 300_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it.each(HOSTS)(
+    '$name installs, compiles, boots and serves an authenticated client',
+    async (host) => {
+      const { child, port } = await boot(join(work, host.name));
+      try {
+        const client = io(`http://127.0.0.1:${port}/host`, {
+          transports: ['websocket'],
+          reconnection: false,
+          auth: { token: signToken({ sub: 'packer' }) },
+        });
+        await connected(client);
+        await expect(ask(client, 'ping', { text: 'hi' })).resolves.toEqual({
+          pong: 'hi',
+          userId: 'packer',
+        });
+        await expect(ask(client, 'ping', { text: 1 })).resolves.toMatchObject({
+          code: 'VALIDATION_FAILED',
+        });
+        client.disconnect();
+
+        const anonymous = io(`http://127.0.0.1:${port}/host`, {
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        await expect(connected(anonymous)).rejects.toMatchObject({ message: 'UNAUTHORIZED' });
+        anonymous.disconnect();
+      } finally {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+    60_000,
+  );
+});
