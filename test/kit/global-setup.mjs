@@ -28,12 +28,18 @@ export default async function globalSetup() {
     return;
   }
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error(`Tests need Redis: nothing answers at ${url} (set REDIS_URL) and redis-server is not on PATH.`);
+    throw new Error(
+      `Tests need Redis: nothing answers at ${url} (set REDIS_URL) and redis-server is not on PATH.`,
+    );
   }
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   globalThis.__REALTIME_TEST_REDIS__ = child;
   process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50 && !(await reachable(process.env.REDIS_URL)); i++) {
