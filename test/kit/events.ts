@@ -60,3 +60,28 @@ export async function refused(socket: Socket, timeoutMs = 5000): Promise<Connect
 export function ask<T = unknown>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
   return socket.timeout(5000).emitWithAck(event, ...args) as Promise<T>;
 }
+
+/**
+ * Calls `attempt` until it returns a value other than undefined/false, at most `timeoutMs`, with
+ * `intervalMs` between attempts (for conditions no event announces, e.g. Redis coming back).
+ */
+export async function eventually<T>(
+  attempt: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await attempt();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
