@@ -30,3 +30,6 @@ export {
   createRedisIoAdapter,
   type RealtimeAdapterHealth,
 } from './adapter/redis-io.adapter.js';
+
+export { PresenceRegistry } from './presence/presence.registry.js';
+export type * from './presence/presence.types.js';

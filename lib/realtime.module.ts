@@ -12,6 +12,7 @@ import {
   resolveRealtimeOptions,
   type ResolvedRealtimeOptions,
 } from './options/options.defaults.js';
+import { PresenceRegistry } from './presence/presence.registry.js';
 import { ConfigurableModuleClass, RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
 
 /**
@@ -28,6 +29,7 @@ import { ConfigurableModuleClass, RAW_OPTIONS_TOKEN } from './realtime.module-de
     WsJwtGuard,
     WsExceptionFilter,
     WsValidationPipe,
+    PresenceRegistry,
   ],
   exports: [
     REALTIME_OPTIONS,
@@ -36,6 +38,7 @@ import { ConfigurableModuleClass, RAW_OPTIONS_TOKEN } from './realtime.module-de
     WsJwtGuard,
     WsExceptionFilter,
     WsValidationPipe,
+    PresenceRegistry,
   ],
 })
 export class RealtimeModule extends ConfigurableModuleClass implements OnApplicationBootstrap {

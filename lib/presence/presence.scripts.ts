@@ -1,0 +1,170 @@
+// Lua scripts of RedisPresenceStore. Every script gets KEYS[1] = the key base "{<prefix>:presence}"
+// and builds its other keys from it: they all carry the same hash tag, so on Redis Cluster every
+// key a script touches lives in one slot and the script runs atomically on one node.
+//
+// Keys under the base B:
+//   B:u:<userId>            hash socketId -> connection JSON (written by Node, only read here)
+//   B:st:<userId>           hash socketId -> state JSON
+//   B:sr:<socketId>         set of the socket's rooms
+//   B:r:<nsLen>:<ns>:<room> hash socketId -> userId (room members)
+//   B:rc:<nsLen>:<ns>:<room> hash userId -> connections in the room
+//   B:online                sorted set of online user ids (score 0: ordered by id, for paging)
+//   B:i:<instanceId>        hash socketId -> userId (what a sweeper removes when the instance dies)
+//   B:instances             set of instance ids
+//   B:hb:<instanceId>       heartbeat, expires after ttlMs
+// Lua never re-encodes app data (cjson would round numbers), it only decodes connection JSON to
+// read instanceId and namespace.
+
+const HELPERS = `
+local B = KEYS[1]
+local function roomKey(ns, room) return B .. ':r:' .. #ns .. ':' .. ns .. ':' .. room end
+local function countKey(ns, room) return B .. ':rc:' .. #ns .. ':' .. ns .. ':' .. room end
+local function roomAdd(ns, room, sid, uid)
+  redis.call('HSET', roomKey(ns, room), sid, uid)
+  if redis.call('HINCRBY', countKey(ns, room), uid, 1) == 1 then return 1 end
+  return 0
+end
+local function roomRemove(ns, room, sid, uid)
+  if redis.call('HDEL', roomKey(ns, room), sid) == 0 then return 0 end
+  local ck = countKey(ns, room)
+  if redis.call('HINCRBY', ck, uid, -1) <= 0 then
+    redis.call('HDEL', ck, uid)
+    return 1
+  end
+  return 0
+end
+local function removeConn(uid, sid)
+  local ukey = B .. ':u:' .. uid
+  local raw = redis.call('HGET', ukey, sid)
+  if not raw then return false end
+  local c = cjson.decode(raw)
+  redis.call('HDEL', ukey, sid)
+  redis.call('HDEL', B .. ':st:' .. uid, sid)
+  redis.call('HDEL', B .. ':i:' .. c.instanceId, sid)
+  local srk = B .. ':sr:' .. sid
+  local rooms = redis.call('SMEMBERS', srk)
+  local left = {}
+  for _, room in ipairs(rooms) do
+    if roomRemove(c.namespace, room, sid, uid) == 1 then table.insert(left, room) end
+  end
+  redis.call('DEL', srk)
+  local offline = 0
+  if redis.call('EXISTS', ukey) == 0 then
+    redis.call('ZREM', B .. ':online', uid)
+    offline = 1
+  end
+  return { offline, raw, left, rooms }
+end
+local function drain(iid, limit, out)
+  local ikey = B .. ':i:' .. iid
+  while #out < limit do
+    local kv = redis.call('HSCAN', ikey, 0, 'COUNT', limit - #out)[2]
+    if #kv == 0 then break end
+    for i = 1, #kv, 2 do
+      if #out >= limit then break end
+      local r = removeConn(kv[i + 1], kv[i])
+      redis.call('HDEL', ikey, kv[i])
+      if r then table.insert(out, r) end
+    end
+  end
+  if redis.call('EXISTS', ikey) == 0 and redis.call('EXISTS', B .. ':hb:' .. iid) == 0 then
+    redis.call('SREM', B .. ':instances', iid)
+  end
+end
+`;
+
+const script = (body: string) => `${HELPERS}\n${body}`;
+
+export const PresenceScripts = {
+  /** ARGV: userId, socketId, instanceId, connectionJson, namespace, rooms... -> { online, joinedRooms } */
+  connect: script(`
+local uid, sid, iid, json, ns = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local ukey = B .. ':u:' .. uid
+local online = 0
+if redis.call('EXISTS', ukey) == 0 then online = 1 end
+redis.call('HSET', ukey, sid, json)
+redis.call('HSET', B .. ':i:' .. iid, sid, uid)
+redis.call('SADD', B .. ':instances', iid)
+redis.call('ZADD', B .. ':online', 0, uid)
+local joined = {}
+for i = 6, #ARGV do
+  if redis.call('SADD', B .. ':sr:' .. sid, ARGV[i]) == 1 and roomAdd(ns, ARGV[i], sid, uid) == 1 then
+    table.insert(joined, ARGV[i])
+  end
+end
+return { online, joined }`),
+
+  /** ARGV: userId, socketId -> removed connection or nil */
+  disconnect: script(`return removeConn(ARGV[1], ARGV[2])`),
+
+  /** ARGV: userId, socketId, namespace, room -> 1 when the user's first connection in the room */
+  join: script(`
+local uid, sid, ns, room = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HEXISTS', B .. ':u:' .. uid, sid) == 0 then return 0 end
+if redis.call('SADD', B .. ':sr:' .. sid, room) == 0 then return 0 end
+return roomAdd(ns, room, sid, uid)`),
+
+  /** ARGV: userId, socketId, namespace, room -> 1 when the user has no connection left in the room */
+  leave: script(`
+local uid, sid, ns, room = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('SREM', B .. ':sr:' .. sid, room) == 0 then return 0 end
+return roomRemove(ns, room, sid, uid)`),
+
+  /** ARGV: userId, socketId ('' = all of the user's), stateJson ('' = clear) -> { connectionJson, rooms }[] */
+  setState: script(`
+local uid, sid, state = ARGV[1], ARGV[2], ARGV[3]
+local ukey, skey = B .. ':u:' .. uid, B .. ':st:' .. uid
+local targets = {}
+if sid == '' then
+  local all = redis.call('HGETALL', ukey)
+  for i = 1, #all, 2 do table.insert(targets, { all[i], all[i + 1] }) end
+else
+  local raw = redis.call('HGET', ukey, sid)
+  if raw then targets = { { sid, raw } } end
+end
+local out = {}
+for _, t in ipairs(targets) do
+  if state == '' then redis.call('HDEL', skey, t[1]) else redis.call('HSET', skey, t[1], state) end
+  table.insert(out, { t[2], redis.call('SMEMBERS', B .. ':sr:' .. t[1]) })
+end
+return out`),
+
+  /** ARGV: namespace, room -> flat [connectionJson, stateJson|false, ...] */
+  roomConnections: script(`
+local members = redis.call('HGETALL', roomKey(ARGV[1], ARGV[2]))
+local out = {}
+for i = 1, #members, 2 do
+  local sid, uid = members[i], members[i + 1]
+  local raw = redis.call('HGET', B .. ':u:' .. uid, sid)
+  if raw then
+    table.insert(out, raw)
+    table.insert(out, redis.call('HGET', B .. ':st:' .. uid, sid))
+  end
+end
+return out`),
+
+  /** ARGV: instanceId, ttlMs -> 1 when the heartbeat was still alive */
+  heartbeat: script(`
+local hb = B .. ':hb:' .. ARGV[1]
+local alive = redis.call('EXISTS', hb)
+redis.call('SET', hb, '1', 'PX', ARGV[2])
+redis.call('SADD', B .. ':instances', ARGV[1])
+return alive`),
+
+  /** ARGV: selfInstanceId, limit -> removed connections of instances whose heartbeat expired */
+  sweep: script(`
+local self, limit = ARGV[1], tonumber(ARGV[2])
+local out = {}
+for _, iid in ipairs(redis.call('SMEMBERS', B .. ':instances')) do
+  if #out >= limit then break end
+  if iid ~= self and redis.call('EXISTS', B .. ':hb:' .. iid) == 0 then drain(iid, limit, out) end
+end
+return out`),
+
+  /** ARGV: instanceId, limit -> removed connections (graceful shutdown) */
+  removeInstance: script(`
+redis.call('DEL', B .. ':hb:' .. ARGV[1])
+local out = {}
+drain(ARGV[1], tonumber(ARGV[2]), out)
+return out`),
+} as const;

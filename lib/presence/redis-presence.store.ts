@@ -1,0 +1,156 @@
+import type { RedisClient } from '../adapter/redis-connections.js';
+import { PresenceScripts } from './presence.scripts.js';
+import type {
+  ConnectResult,
+  PresenceStore,
+  RemovedConnection,
+  StoredConnection,
+  UpdatedConnection,
+} from './presence.store.js';
+import type { OnlinePage, PresenceState } from './presence.types.js';
+
+type Reply = null | number | string | Reply[];
+
+/**
+ * Presence in Redis, shared by every instance. Each change is one Lua script, so the transition
+ * it reports (first/last connection of a user, first/last in a room) is decided atomically.
+ * All keys share the hash tag `{<keyPrefix>:presence}` (see presence.scripts.ts), so the store
+ * works on Redis Cluster: one slot holds presence, and scripts never cross slots.
+ *
+ * Scripts are sent with EVAL, not EVALSHA: ioredis retries a NOSCRIPT (after a Redis restart)
+ * out of order, and a disconnect overtaking its connect would leave a ghost entry.
+ */
+export class RedisPresenceStore implements PresenceStore {
+  private readonly base: string;
+
+  constructor(
+    private readonly redis: RedisClient,
+    keyPrefix: string,
+  ) {
+    this.base = `{${keyPrefix}:presence}`;
+  }
+
+  async connect(connection: StoredConnection, rooms: string[]): Promise<ConnectResult> {
+    const { state, ...stored } = connection;
+    const [online, joined] = (await this.run(
+      PresenceScripts.connect,
+      connection.userId,
+      connection.socketId,
+      connection.instanceId,
+      JSON.stringify(stored),
+      connection.namespace,
+      ...rooms,
+    )) as [number, string[]];
+    if (state) await this.setState(connection.userId, connection.socketId, state);
+    return { online: online === 1, joinedRooms: joined };
+  }
+
+  async disconnect(userId: string, socketId: string): Promise<RemovedConnection | null> {
+    const reply = await this.run(PresenceScripts.disconnect, userId, socketId);
+    return reply ? toRemoved(reply as Reply[]) : null;
+  }
+
+  async join(userId: string, socketId: string, namespace: string, room: string): Promise<boolean> {
+    return (await this.run(PresenceScripts.join, userId, socketId, namespace, room)) === 1;
+  }
+
+  async leave(userId: string, socketId: string, namespace: string, room: string): Promise<boolean> {
+    return (await this.run(PresenceScripts.leave, userId, socketId, namespace, room)) === 1;
+  }
+
+  async setState(
+    userId: string,
+    socketId: string | null,
+    state: PresenceState | null,
+  ): Promise<UpdatedConnection[]> {
+    const json = state === null ? '' : JSON.stringify(state);
+    const reply = (await this.run(PresenceScripts.setState, userId, socketId ?? '', json)) as Array<
+      [string, string[]]
+    >;
+    return reply.map(([raw, rooms]) => ({ connection: parseConnection(raw, json || null), rooms }));
+  }
+
+  async isOnline(userId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key('u', userId))) === 1;
+  }
+
+  async getConnections(userId: string): Promise<StoredConnection[]> {
+    // Both keys share the slot, so MULTI is one round trip on a cluster too.
+    const replies = await this.redis
+      .multi()
+      .hgetall(this.key('u', userId))
+      .hgetall(this.key('st', userId))
+      .exec();
+    const [connections, states] = (replies ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value as Record<string, string>;
+    });
+    return Object.entries(connections ?? {}).map(([socketId, raw]) =>
+      parseConnection(raw, states?.[socketId] ?? null),
+    );
+  }
+
+  async listOnline(cursor: string | undefined, limit: number): Promise<OnlinePage> {
+    const start = cursor === undefined ? '-' : `(${cursor}`;
+    const ids = await this.redis.zrangebylex(this.key('online'), start, '+', 'LIMIT', 0, limit + 1);
+    const userIds = ids.slice(0, limit);
+    return { userIds, cursor: ids.length > limit ? userIds[userIds.length - 1] : null };
+  }
+
+  async countOnline(): Promise<number> {
+    return this.redis.zcard(this.key('online'));
+  }
+
+  async getRoomConnections(namespace: string, room: string): Promise<StoredConnection[]> {
+    const flat = (await this.run(PresenceScripts.roomConnections, namespace, room)) as Array<
+      string | null
+    >;
+    const result: StoredConnection[] = [];
+    for (let i = 0; i < flat.length; i += 2) result.push(parseConnection(flat[i]!, flat[i + 1]));
+    return result;
+  }
+
+  async heartbeat(instanceId: string, ttlMs: number): Promise<boolean> {
+    return (await this.run(PresenceScripts.heartbeat, instanceId, String(ttlMs))) === 1;
+  }
+
+  async instanceSockets(instanceId: string): Promise<Array<{ socketId: string; userId: string }>> {
+    const index = await this.redis.hgetall(this.key('i', instanceId));
+    return Object.entries(index).map(([socketId, userId]) => ({ socketId, userId }));
+  }
+
+  async sweep(selfInstanceId: string, limit: number): Promise<RemovedConnection[]> {
+    const reply = (await this.run(PresenceScripts.sweep, selfInstanceId, String(limit))) as Reply[];
+    return reply.map((r) => toRemoved(r as Reply[]));
+  }
+
+  async removeInstance(instanceId: string, limit: number): Promise<RemovedConnection[]> {
+    const reply = (await this.run(
+      PresenceScripts.removeInstance,
+      instanceId,
+      String(limit),
+    )) as Reply[];
+    return reply.map((r) => toRemoved(r as Reply[]));
+  }
+
+  /** The client belongs to the registry's RedisConnections, which closes it. */
+  async close(): Promise<void> {}
+
+  private key(...parts: string[]): string {
+    return [this.base, ...parts].join(':');
+  }
+
+  private run(script: string, ...args: string[]): Promise<unknown> {
+    return this.redis.eval(script, 1, this.base, ...args);
+  }
+}
+
+function parseConnection(raw: string, state: string | null | undefined): StoredConnection {
+  const stored = JSON.parse(raw) as Omit<StoredConnection, 'state'>;
+  return { ...stored, state: state ? (JSON.parse(state) as PresenceState) : null };
+}
+
+function toRemoved(reply: Reply[]): RemovedConnection {
+  const [offline, raw, left, rooms] = reply as [number, string, string[], string[]];
+  return { connection: parseConnection(raw, null), offline: offline === 1, rooms, leftRooms: left };
+}
