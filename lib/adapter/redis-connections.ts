@@ -1,14 +1,39 @@
 import { Logger } from '@nestjs/common';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from '../options/options.defaults.js';
 import { ThrottledLogger } from './throttled-logger.js';
 
 export type RedisClient = Redis | Cluster;
 export type RedisHealth = 'connected' | 'degraded';
 
+/**
+ * How a client behaves while Redis is unreachable.
+ * - `publisher`: fails fast (no offline queue), so a write during an outage is dropped
+ *   (at-most-once) instead of queued without bound or holding up local delivery.
+ * - `subscriber`: queues and retries forever; ioredis re-subscribes on reconnect.
+ * - `command`: ioredis defaults (queued, up to 20 retries).
+ */
+export type RedisClientKind = 'publisher' | 'subscriber' | 'command';
+
 const BACKOFF = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 3000);
-// Writes during an outage are dropped (at-most-once) instead of queued without bound.
-const PUBLISH_COMMANDS = ['publish', 'spublish'] as const;
+
+/**
+ * Commands the Socket.IO adapters call without awaiting or catching (publish on every broadcast,
+ * subscribe/unsubscribe on room changes and close, SET of a session on disconnect). A rejection
+ * (Redis down, or the client closed at shutdown) would be unhandled and end the process.
+ */
+const FIRE_AND_FORGET: Record<RedisClientKind, readonly string[]> = {
+  publisher: ['publish', 'spublish', 'set'],
+  subscriber: [
+    'subscribe',
+    'psubscribe',
+    'ssubscribe',
+    'unsubscribe',
+    'punsubscribe',
+    'sunsubscribe',
+  ],
+  command: [],
+};
 
 /**
  * Every Redis client the library opens: created from the module options, each with an error
@@ -17,17 +42,17 @@ const PUBLISH_COMMANDS = ['publish', 'spublish'] as const;
  */
 export class RedisConnections {
   private readonly clients: RedisClient[] = [];
+  /** Clients that sit in blocking reads: QUIT would wait behind the read, so they disconnect. */
+  private readonly blocking = new WeakSet<RedisClient>();
   private readonly logger = new Logger('RealtimeRedis');
   private readonly errors = new ThrottledLogger(this.logger);
+  private closed = false;
 
   constructor(private readonly options: ResolvedRedisOptions) {}
 
-  /** A new client; `publisher` clients fail fast while Redis is down instead of queueing. */
-  create(role: string, kind: 'publisher' | 'subscriber' | 'command' = 'command'): RedisClient {
-    const overrides: RedisOptions = { retryStrategy: BACKOFF };
-    if (kind === 'subscriber') overrides.maxRetriesPerRequest = null;
-    if (kind === 'publisher') overrides.enableOfflineQueue = false;
-    const client = this.open(overrides);
+  /** A new client of the given kind, tracked for health and closed by `closeAll()`. */
+  create(role: string, kind: RedisClientKind = 'command'): RedisClient {
+    const client = this.open(kind);
     client.on('error', (err: Error) =>
       this.errors.error(role, `Redis ${role} client error: ${err.message}`),
     );
@@ -36,39 +61,68 @@ export class RedisConnections {
       if (wasReady) this.logger.log(`Redis ${role} client reconnected`);
       wasReady = true;
     });
-    if (kind === 'publisher') this.swallowPublishErrors(client, role);
+    this.handleRejections(client, role, FIRE_AND_FORGET[kind]);
     this.clients.push(client);
     return client;
   }
 
+  /**
+   * A client whose `duplicate()` hands out clients of this factory (role `<role>-<n>`, kind
+   * `subscriber`) instead of untracked copies: for adapters that duplicate the client they are
+   * given (the streams adapter), so the copies get error listeners, health and shutdown too.
+   */
+  createDuplicable(role: string, kind: RedisClientKind): RedisClient {
+    const client = this.create(role, kind);
+    let n = 0;
+    const duplicate = () => {
+      const copy = this.create(`${role}-${++n}`, 'subscriber');
+      // A blocking reader loops on its command; once closed, it must not spin on rejections.
+      this.quietAfterClose(copy, ['xread']);
+      this.blocking.add(copy);
+      return copy;
+    };
+    (client as unknown as { duplicate: () => RedisClient }).duplicate = duplicate;
+    return client;
+  }
+
   get health(): RedisHealth {
-    return this.clients.every((c) => c.status === 'ready') ? 'connected' : 'degraded';
+    return this.clients.length > 0 && this.clients.every((c) => c.status === 'ready')
+      ? 'connected'
+      : 'degraded';
   }
 
   /** Resolves when every client is ready, or after `timeoutMs` (the app then starts degraded). */
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const cleanups: Array<() => void> = [];
     const ready = (c: RedisClient) =>
       c.status === 'ready'
         ? Promise.resolve()
-        : new Promise<void>((r) => c.once('ready', () => r()));
-    let timer: NodeJS.Timeout | undefined;
+        : new Promise<void>((resolve) => {
+            const onReady = () => resolve();
+            c.once('ready', onReady);
+            cleanups.push(() => c.off('ready', onReady));
+          });
     const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
     const result = await Promise.race([
       Promise.all(this.clients.map(ready)).then(() => true),
       timeout,
     ]);
     clearTimeout(timer);
+    for (const cleanup of cleanups) cleanup();
     if (!result)
       this.logger.warn('Redis is not reachable yet; serving this instance locally until it is');
     return result;
   }
 
+  /** Closes every client this factory opened: QUIT when connected, otherwise at once. */
   async closeAll(): Promise<void> {
+    this.closed = true;
     const clients = this.clients.splice(0);
     await Promise.all(
       clients.map(async (c) => {
         try {
-          if (c.status === 'ready') await c.quit();
+          if (c.status === 'ready' && !this.blocking.has(c)) await c.quit();
           else c.disconnect();
         } catch {
           c.disconnect();
@@ -77,37 +131,72 @@ export class RedisConnections {
     );
   }
 
-  private open(overrides: RedisOptions): RedisClient {
+  private open(kind: RedisClientKind): RedisClient {
     const { url, client, cluster, options } = this.options;
-    if (client instanceof Cluster) return client.duplicate(undefined, overrides as never);
+    // lazyConnect off: a lazy app client would otherwise give copies that never connect.
+    const overrides: RedisOptions = { retryStrategy: BACKOFF, lazyConnect: false };
+    if (kind === 'subscriber') overrides.maxRetriesPerRequest = null;
+    if (kind === 'publisher') overrides.enableOfflineQueue = false;
+    if (client instanceof Cluster) {
+      return client.duplicate(undefined, this.clusterOptions(client.options, kind, overrides));
+    }
     if (client) return client.duplicate(overrides);
     if (cluster) {
       return new Cluster(cluster.nodes, {
-        ...cluster.options,
-        shardedSubscribers: this.options.mode === 'sharded',
-        clusterRetryStrategy: BACKOFF,
-        redisOptions: { ...cluster.options?.redisOptions, ...options, ...overrides },
-        enableOfflineQueue: overrides.enableOfflineQueue ?? cluster.options?.enableOfflineQueue,
-      } as never);
+        ...this.clusterOptions(cluster.options ?? {}, kind, { ...options, ...overrides }),
+      });
     }
     return url
       ? new Redis(url, { ...options, ...overrides })
       : new Redis({ ...options, ...overrides });
   }
 
-  private swallowPublishErrors(client: RedisClient, role: string): void {
-    const target = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    for (const command of PUBLISH_COMMANDS) {
-      const original = target[command]?.bind(client);
-      if (!original) continue;
-      // The adapters never await publish; a rejection would be unhandled and end the process.
+  private clusterOptions(
+    base: ClusterOptions,
+    kind: RedisClientKind,
+    redisOverrides: RedisOptions,
+  ): ClusterOptions {
+    const { enableOfflineQueue, ...nodeOptions } = redisOverrides;
+    return {
+      ...base,
+      lazyConnect: false,
+      // sharded pub/sub needs one subscriber per shard, which ioredis only does with this on
+      shardedSubscribers: this.options.mode === 'sharded' || base.shardedSubscribers,
+      clusterRetryStrategy: BACKOFF,
+      enableOfflineQueue:
+        kind === 'publisher' ? false : (enableOfflineQueue ?? base.enableOfflineQueue),
+      redisOptions: { ...base.redisOptions, ...nodeOptions },
+    };
+  }
+
+  /** Attaches a logging catch to the promise of each listed command; callers still see it. */
+  private handleRejections(client: RedisClient, role: string, commands: readonly string[]): void {
+    const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const command of commands) {
+      const original = target[command];
+      if (typeof original !== 'function') continue;
       target[command] = (...args: unknown[]) => {
-        const result = original(...args);
-        result.catch((err: Error) =>
-          this.errors.error(`${role}:${command}`, `Redis ${command} failed: ${err.message}`),
-        );
+        const result = original.apply(client, args);
+        if (result instanceof Promise) {
+          result.catch((err: Error) => {
+            if (!this.closed) {
+              this.errors.error(`${role}:${command}`, `Redis ${command} failed: ${err.message}`);
+            }
+          });
+        }
         return result;
       };
+    }
+  }
+
+  /** After `closeAll()`, the listed commands return a promise that never settles. */
+  private quietAfterClose(client: RedisClient, commands: readonly string[]): void {
+    const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const command of commands) {
+      const original = target[command];
+      if (typeof original !== 'function') continue;
+      target[command] = (...args: unknown[]) =>
+        this.closed ? new Promise(() => undefined) : original.apply(client, args);
     }
   }
 }

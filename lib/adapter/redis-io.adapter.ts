@@ -56,7 +56,9 @@ export class RedisIoAdapter extends IoAdapter {
     }
     const prefix = redis.keyPrefix;
     if (redis.mode === 'streams') {
-      const client = this.connections.create('streams');
+      // Fails fast while Redis is down: a broadcast awaits its XADD before delivering locally.
+      // The adapter's own copies (stream reader, subscriber) come from the same factory.
+      const client = this.connections.createDuplicable('streams', 'publisher');
       this.adapterFactory = createStreamsAdapter(client as never, {
         streamName: `${prefix}:stream`,
         sessionKeyPrefix: `${prefix}:session:`,

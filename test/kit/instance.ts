@@ -81,6 +81,12 @@ export class AppInstance {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** How the process ended: its exit code, or the signal that ended it; undefined while alive. */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    if (this.alive) return undefined;
+    return { code: this.child.exitCode, signal: this.child.signalCode };
+  }
+
   client(namespace = '/cluster', options: ClientOptions = {}): Socket {
     const socket = io(`${this.url}${namespace}`, {
       transports: ['websocket'],
