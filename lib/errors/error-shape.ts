@@ -9,6 +9,7 @@ import { RealtimeException } from './realtime.exception.js';
 
 const KNOWN_CODES = new Set<string>(Object.values(RealtimeErrorCode));
 const GENERIC_MESSAGE = 'Internal server error';
+const NEST_GUARD_DENIED = 'Forbidden resource';
 
 const STATUS_CODES: Record<number, RealtimeErrorCode> = {
   [HttpStatus.BAD_REQUEST]: RealtimeErrorCode.BAD_REQUEST,
@@ -49,7 +50,9 @@ export function toErrorShape(error: unknown, event?: string): MappedError {
   if (error instanceof WsException) {
     const payload = error.getError();
     if (typeof payload === 'string') {
-      return { shape: withEvent({ code: 'BAD_REQUEST', message: payload }), unexpected: false };
+      // A guard that returns false makes Nest throw WsException('Forbidden resource').
+      const code = payload === NEST_GUARD_DENIED ? 'FORBIDDEN' : 'BAD_REQUEST';
+      return { shape: withEvent({ code, message: payload }), unexpected: false };
     }
     const body = (payload ?? {}) as Record<string, unknown>;
     const code =
