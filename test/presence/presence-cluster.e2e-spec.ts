@@ -138,6 +138,13 @@ describe('presence across three instances in separate processes', () => {
   it('room presence: a joining client gets a snapshot, then diffs of joins and leaves', async () => {
     const p1 = await as(a, 'pia');
     const p2 = await as(b, 'paul');
+    const diffs: Array<Record<string, unknown>> = [];
+    p1.on('presence:diff', (d: Record<string, unknown>) => diffs.push(d));
+    const diffAbout = (userId: string, kind: 'joins' | 'leaves') =>
+      until(() =>
+        diffs.find((d) => (d[kind] as Array<{ userId: string }>).some((m) => m.userId === userId)),
+      );
+
     const snapshot = once<{ room: string; members: Array<{ userId: string }> }>(
       p1,
       'presence:state',
@@ -147,19 +154,17 @@ describe('presence across three instances in separate processes', () => {
       room: 'game:1',
       members: [{ userId: 'pia', name: 'N-pia', states: [null] }],
     });
-    const join = once(p1, 'presence:diff');
     const snapshot2 = once<{ members: Array<{ userId: string }> }>(p2, 'presence:state');
     await ask(p2, 'join', { room: 'game:1' });
     expect((await snapshot2).members.map((m) => m.userId).sort()).toEqual(['paul', 'pia']);
-    expect(await join).toEqual({
+    expect(await diffAbout('paul', 'joins')).toEqual({
       room: 'game:1',
       joins: [{ userId: 'paul', name: 'N-paul', states: [null] }],
       leaves: [],
       updates: [],
     });
-    const leave = once(p1, 'presence:diff');
     p2.disconnect();
-    expect(await leave).toEqual({
+    expect(await diffAbout('paul', 'leaves')).toEqual({
       room: 'game:1',
       joins: [],
       leaves: [{ userId: 'paul', name: 'N-paul' }],
@@ -172,3 +177,14 @@ describe('presence across three instances in separate processes', () => {
     p1.disconnect();
   });
 });
+
+/** Resolves with the first truthy value of `probe`, checked as events arrive. */
+async function until<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
