@@ -133,39 +133,37 @@ export class RedisConnections {
 
   private open(kind: RedisClientKind): RedisClient {
     const { url, client, cluster, options } = this.options;
-    // lazyConnect off: a lazy app client would otherwise give copies that never connect.
-    const overrides: RedisOptions = { retryStrategy: BACKOFF, lazyConnect: false };
+    const overrides: RedisOptions = { retryStrategy: BACKOFF };
     if (kind === 'subscriber') overrides.maxRetriesPerRequest = null;
     if (kind === 'publisher') overrides.enableOfflineQueue = false;
     if (client instanceof Cluster) {
-      return client.duplicate(undefined, this.clusterOptions(client.options, kind, overrides));
+      return client.duplicate(undefined, this.clusterOptions(client.options, kind));
     }
-    if (client) return client.duplicate(overrides);
-    if (cluster) {
-      return new Cluster(cluster.nodes, {
-        ...this.clusterOptions(cluster.options ?? {}, kind, { ...options, ...overrides }),
-      });
-    }
-    return url
-      ? new Redis(url, { ...options, ...overrides })
-      : new Redis({ ...options, ...overrides });
+    // lazyConnect off: a lazy app client would otherwise give copies that never connect
+    if (client) return client.duplicate({ ...overrides, lazyConnect: false });
+    if (cluster)
+      return new Cluster(cluster.nodes, this.clusterOptions(cluster.options ?? {}, kind));
+    const redisOptions = { ...options, ...overrides, lazyConnect: false };
+    return url ? new Redis(url, redisOptions) : new Redis(redisOptions);
   }
 
-  private clusterOptions(
-    base: ClusterOptions,
-    kind: RedisClientKind,
-    redisOverrides: RedisOptions,
-  ): ClusterOptions {
-    const { enableOfflineQueue, ...nodeOptions } = redisOverrides;
+  /**
+   * Cluster options of a client of `kind`. Node connections keep ioredis' own settings (they are
+   * lazy and do not reconnect by themselves; the cluster refreshes its slots instead); the
+   * module's `redis.options` apply to them (TLS, password, ...).
+   */
+  private clusterOptions(base: ClusterOptions, kind: RedisClientKind): ClusterOptions {
+    const redisOptions: RedisOptions = { ...base.redisOptions, ...this.options.options };
+    if (kind === 'subscriber') redisOptions.maxRetriesPerRequest = null;
     return {
       ...base,
       lazyConnect: false,
-      // sharded pub/sub needs one subscriber per shard, which ioredis only does with this on
-      shardedSubscribers: this.options.mode === 'sharded' || base.shardedSubscribers,
+      // sharded pub/sub needs one subscriber connection per shard, which ioredis opens only
+      // with this on; the other clients do not subscribe
+      shardedSubscribers: kind === 'subscriber' && this.options.mode === 'sharded',
       clusterRetryStrategy: BACKOFF,
-      enableOfflineQueue:
-        kind === 'publisher' ? false : (enableOfflineQueue ?? base.enableOfflineQueue),
-      redisOptions: { ...base.redisOptions, ...nodeOptions },
+      enableOfflineQueue: kind === 'publisher' ? false : base.enableOfflineQueue,
+      redisOptions,
     };
   }
 
