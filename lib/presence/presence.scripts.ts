@@ -6,7 +6,8 @@
 //   B:u:<userId>            hash socketId -> connection JSON (written by Node, only read here)
 //   B:st:<userId>           hash socketId -> state JSON
 //   B:sr:<socketId>         set of the socket's rooms
-//   B:r:<nsLen>:<ns>:<room> hash socketId -> userId (room members)
+//   B:r:<nsLen>:<ns>:<room> hash socketId -> "<connection JSON>\n<state JSON>" (room members,
+//                           denormalised so that a 10,000-member room is one HVALS)
 //   B:rc:<nsLen>:<ns>:<room> hash userId -> connections in the room
 //   B:online                sorted set of online user ids (score 0: ordered by id, for paging)
 //   B:i:<instanceId>        hash socketId -> userId (what a sweeper removes when the instance dies)
@@ -19,8 +20,12 @@ const HELPERS = `
 local B = KEYS[1]
 local function roomKey(ns, room) return B .. ':r:' .. #ns .. ':' .. ns .. ':' .. room end
 local function countKey(ns, room) return B .. ':rc:' .. #ns .. ':' .. ns .. ':' .. room end
+local function memberValue(sid, uid)
+  local state = redis.call('HGET', B .. ':st:' .. uid, sid) or ''
+  return redis.call('HGET', B .. ':u:' .. uid, sid) .. '\\n' .. state
+end
 local function roomAdd(ns, room, sid, uid)
-  redis.call('HSET', roomKey(ns, room), sid, uid)
+  redis.call('HSET', roomKey(ns, room), sid, memberValue(sid, uid))
   if redis.call('HINCRBY', countKey(ns, room), uid, 1) == 1 then return 1 end
   return 0
 end
@@ -57,16 +62,19 @@ local function removeConn(uid, sid)
 end
 local function drain(iid, limit, out)
   local ikey = B .. ':i:' .. iid
-  while #out < limit do
-    local kv = redis.call('HSCAN', ikey, 0, 'COUNT', limit - #out)[2]
-    if #kv == 0 then break end
+  -- Follow the cursor: after deletions the first buckets are empty, a page can be empty too.
+  local cursor = '0'
+  repeat
+    local page = redis.call('HSCAN', ikey, cursor, 'COUNT', 100)
+    cursor = page[1]
+    local kv = page[2]
     for i = 1, #kv, 2 do
       if #out >= limit then break end
       local r = removeConn(kv[i + 1], kv[i])
       redis.call('HDEL', ikey, kv[i])
       if r then table.insert(out, r) end
     end
-  end
+  until cursor == '0' or #out >= limit
   if redis.call('EXISTS', ikey) == 0 and redis.call('EXISTS', B .. ':hb:' .. iid) == 0 then
     redis.call('SREM', B .. ':instances', iid)
   end
@@ -125,21 +133,13 @@ end
 local out = {}
 for _, t in ipairs(targets) do
   if state == '' then redis.call('HDEL', skey, t[1]) else redis.call('HSET', skey, t[1], state) end
-  table.insert(out, { t[2], redis.call('SMEMBERS', B .. ':sr:' .. t[1]) })
-end
-return out`),
-
-  /** ARGV: namespace, room -> flat [connectionJson, stateJson|false, ...] */
-  roomConnections: script(`
-local members = redis.call('HGETALL', roomKey(ARGV[1], ARGV[2]))
-local out = {}
-for i = 1, #members, 2 do
-  local sid, uid = members[i], members[i + 1]
-  local raw = redis.call('HGET', B .. ':u:' .. uid, sid)
-  if raw then
-    table.insert(out, raw)
-    table.insert(out, redis.call('HGET', B .. ':st:' .. uid, sid))
+  local rooms = redis.call('SMEMBERS', B .. ':sr:' .. t[1])
+  if #rooms > 0 then
+    local ns = cjson.decode(t[2]).namespace
+    local value = t[2] .. '\\n' .. state
+    for _, room in ipairs(rooms) do redis.call('HSET', roomKey(ns, room), t[1], value) end
   end
+  table.insert(out, { t[2], rooms })
 end
 return out`),
 

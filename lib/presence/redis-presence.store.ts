@@ -101,13 +101,13 @@ export class RedisPresenceStore implements PresenceStore {
     return this.redis.zcard(this.key('online'));
   }
 
+  /** One HVALS: room members are stored with their connection and state (see presence.scripts.ts). */
   async getRoomConnections(namespace: string, room: string): Promise<StoredConnection[]> {
-    const flat = (await this.run(PresenceScripts.roomConnections, namespace, room)) as Array<
-      string | null
-    >;
-    const result: StoredConnection[] = [];
-    for (let i = 0; i < flat.length; i += 2) result.push(parseConnection(flat[i]!, flat[i + 1]));
-    return result;
+    const values = await this.redis.hvals(this.key('r', String(namespace.length), namespace, room));
+    return values.map((value) => {
+      const newline = value.indexOf('\n');
+      return parseConnection(value.slice(0, newline), value.slice(newline + 1) || null);
+    });
   }
 
   async heartbeat(instanceId: string, ttlMs: number): Promise<boolean> {
