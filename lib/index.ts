@@ -33,3 +33,12 @@ export {
 
 export { PresenceRegistry } from './presence/presence.registry.js';
 export type * from './presence/presence.types.js';
+
+export { RealtimeEmitter } from './emitter/realtime-emitter.js';
+export type { EmitTarget } from './emitter/emit-target.js';
+export { RealtimeRooms } from './rooms/realtime-rooms.js';
+export {
+  WsThrottle,
+  SkipThrottle,
+  type WsThrottleOptions,
+} from './throttle/throttle.decorators.js';

@@ -1,46 +1,16 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { NamespaceHooks } from './adapter/namespace-hooks.js';
-import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
-import { TokenLifecycle } from './auth/token-lifecycle.js';
-import { TokenVerifier } from './auth/token-verifier.js';
-import { WsJwtGuard } from './auth/ws-jwt.guard.js';
-import { WsExceptionFilter } from './errors/ws-exception.filter.js';
-import { WsValidationPipe } from './errors/ws-validation.pipe.js';
 import { GATEWAY_METADATA, REALTIME_OPTIONS } from './internal.constants.js';
-import {
-  resolveRealtimeOptions,
-  type ResolvedRealtimeOptions,
-} from './options/options.defaults.js';
-import { PresenceRegistry } from './presence/presence.registry.js';
-import { ConfigurableModuleClass, RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
+import type { ResolvedRealtimeOptions } from './options/options.defaults.js';
+import { ConfigurableModuleClass } from './realtime.module-definition.js';
+import { REALTIME_EXPORTS, REALTIME_PROVIDERS } from './realtime.providers.js';
 
 /**
  * JWT handshake auth, one error contract, presence and Redis scaling for Socket.IO gateways.
  * `RealtimeModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`, global by default.
  */
-@Module({
-  providers: [
-    { provide: REALTIME_OPTIONS, useFactory: resolveRealtimeOptions, inject: [RAW_OPTIONS_TOKEN] },
-    TokenVerifier,
-    HandshakeAuthenticator,
-    TokenLifecycle,
-    NamespaceHooks,
-    WsJwtGuard,
-    WsExceptionFilter,
-    WsValidationPipe,
-    PresenceRegistry,
-  ],
-  exports: [
-    REALTIME_OPTIONS,
-    HandshakeAuthenticator,
-    NamespaceHooks,
-    WsJwtGuard,
-    WsExceptionFilter,
-    WsValidationPipe,
-    PresenceRegistry,
-  ],
-})
+@Module({ providers: REALTIME_PROVIDERS, exports: REALTIME_EXPORTS })
 export class RealtimeModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Namespace, Server, Socket } from 'socket.io';
+import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { TokenLifecycle } from '../auth/token-lifecycle.js';
@@ -10,17 +10,25 @@ const INSTALLED = Symbol('realtime:installed');
 
 /** A per-connection hook other parts of the library register (presence, throttling, ...). */
 export type ConnectionHook = (socket: Socket) => void;
+/** A handshake check; rejects (with a RealtimeException) to refuse the connection. */
+export type HandshakeCheck = (socket: Socket) => void | Promise<void>;
 
 /**
  * Installs the library on every namespace of a Socket.IO server, including ones created later
- * (gateway namespaces, dynamic/regex children): the authenticator as the first middleware, then
- * the personal room, token lifecycle and registered connection hooks.
+ * (gateway namespaces, dynamic/regex children): one middleware running the handshake checks
+ * (those registered `before` authentication, the authenticator, then those `after` it), then
+ * the personal room, token lifecycle and registered connection hooks. Checks and hooks are read
+ * at connection time, so providers may register them in onModuleInit, after servers exist.
  */
 @Injectable()
 export class NamespaceHooks {
   /** True once a server has been installed: the app uses the library's adapter. */
   installed = false;
+  /** Socket.IO servers of this process (usually one, attached to the HTTP server). */
+  readonly servers: Server[] = [];
   private readonly hooks: ConnectionHook[] = [];
+  private readonly before: HandshakeCheck[] = [];
+  private readonly after: HandshakeCheck[] = [];
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -32,8 +40,14 @@ export class NamespaceHooks {
     this.hooks.push(hook);
   }
 
+  /** Adds a handshake check that runs before (`before`) or after (`after`) authentication. */
+  onHandshake(stage: 'before' | 'after', check: HandshakeCheck): void {
+    (stage === 'before' ? this.before : this.after).push(check);
+  }
+
   installServer(server: Server): void {
     this.installed = true;
+    this.servers.push(server);
     this.install(server.of('/'));
     server.of('/').on('new_namespace', (nsp: Namespace) => this.install(nsp));
   }
@@ -42,8 +56,21 @@ export class NamespaceHooks {
     const marked = nsp as Namespace & { [INSTALLED]?: boolean };
     if (marked[INSTALLED]) return;
     marked[INSTALLED] = true;
-    if (this.authenticator.enabled) nsp.use(this.authenticator.middleware);
+    nsp.use(this.handshake);
     nsp.on('connection', (socket: Socket) => this.connected(socket));
+  }
+
+  private readonly handshake = (socket: Socket, next: (err?: ExtendedError) => void): void => {
+    this.runChecks(socket).then(
+      () => next(),
+      (error: unknown) => next(this.authenticator.toConnectError(socket, error)),
+    );
+  };
+
+  private async runChecks(socket: Socket): Promise<void> {
+    for (const check of this.before) await check(socket);
+    await this.authenticator.authenticate(socket);
+    for (const check of this.after) await check(socket);
   }
 
   private connected(socket: Socket): void {

@@ -16,8 +16,8 @@ export interface AuthenticatedUser {
 }
 
 /**
- * Authenticates a Socket.IO handshake before any gateway code runs. Installed as middleware on
- * every namespace by the library's adapter; a rejection reaches the client as `connect_error`.
+ * Authenticates a Socket.IO handshake before any gateway code runs. Run on every namespace by
+ * the library's adapter (NamespaceHooks); a rejection reaches the client as `connect_error`.
  */
 @Injectable()
 export class HandshakeAuthenticator {
@@ -35,22 +35,16 @@ export class HandshakeAuthenticator {
     return this.auth !== false;
   }
 
-  /** Socket.IO middleware: sets `socket.data.user` and `socket.data.identity`, or refuses. */
-  readonly middleware = (socket: Socket, next: (err?: ExtendedError) => void): void => {
-    this.authenticate(socket).then(
-      () => next(),
-      (error: unknown) => {
-        const { shape } = toErrorShape(error);
-        this.logger.debug(
-          `Handshake refused on ${socket.nsp.name}: ${shape.code} ${shape.message}`,
-        );
-        const err = new Error(shape.code) as ExtendedError;
-        err.data = shape;
-        next(err);
-      },
-    );
-  };
+  /** The `connect_error` a refused handshake sends: message is the code, data the error shape. */
+  toConnectError(socket: Socket, error: unknown): ExtendedError {
+    const { shape } = toErrorShape(error);
+    this.logger.debug(`Handshake refused on ${socket.nsp.name}: ${shape.code} ${shape.message}`);
+    const err = new Error(shape.code) as ExtendedError;
+    err.data = shape;
+    return err;
+  }
 
+  /** Sets `socket.data.user` and `socket.data.identity`, or throws a RealtimeException. */
   async authenticate(socket: Socket): Promise<void> {
     if (!this.auth) return;
     const token = extractToken(socket.handshake, this.auth.tokenSources);

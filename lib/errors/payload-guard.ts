@@ -12,23 +12,33 @@ function fail(field: string, message: string): never {
 }
 
 /**
- * Rejects what class-transformer must never see: non-objects, binary, prototype keys (pollution)
- * and nesting deep enough to overflow the stack. One iterative walk, no recursion.
+ * Rejects what class-transformer must never see: non-objects, binary, prototype keys (pollution),
+ * nesting deep enough to overflow the stack, and payloads over `maxBytes` (PAYLOAD_TOO_LARGE,
+ * estimated from keys and values). One iterative walk, no recursion.
  */
-export function assertPlainPayload(value: unknown): void {
+export function assertPlainPayload(value: unknown, maxBytes = Infinity): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlain(value)) {
     fail('(payload)', `payload must be an object, got ${kind(value)}`);
   }
   const stack: Array<[unknown, string, number]> = [[value, '', 0]];
   let nodes = 0;
+  let bytes = 0;
   while (stack.length) {
     const [node, path, depth] = stack.pop()!;
     if (++nodes > MAX_NODES) fail(path || '(payload)', 'payload has too many values');
+    bytes += typeof node === 'string' ? node.length + 2 : 8;
+    if (bytes > maxBytes) {
+      throw new RealtimeException(
+        RealtimeErrorCode.PAYLOAD_TOO_LARGE,
+        `payload is larger than ${maxBytes} bytes`,
+      );
+    }
     if (typeof node !== 'object' || node === null) continue;
     if (depth > MAX_DEPTH) fail(path, `payload is nested deeper than ${MAX_DEPTH} levels`);
     if (!Array.isArray(node) && !isPlain(node)) fail(path, 'binary values are not accepted here');
     for (const key of Object.keys(node)) {
       const child = path ? `${path}.${key}` : key;
+      bytes += key.length + 3;
       if (FORBIDDEN_KEYS.has(key)) fail(child, `property ${key} is not allowed`);
       stack.push([(node as Record<string, unknown>)[key], child, depth + 1]);
     }

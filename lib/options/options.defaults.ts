@@ -1,5 +1,6 @@
 import type {
   RealtimeAuthOptions,
+  RealtimeCanJoin,
   RealtimeModuleOptions,
   RealtimePresenceOptions,
   RealtimeRedisOptions,
@@ -19,6 +20,12 @@ export type ResolvedRedisOptions = Filled<RealtimeRedisOptions, 'url' | 'client'
 export type ResolvedPresenceOptions = Required<RealtimePresenceOptions>;
 export type ResolvedServerOptions = Filled<RealtimeServerOptions, 'cors'>;
 export type ResolvedThrottleOptions = Required<RealtimeThrottleOptions>;
+export interface ResolvedLimitsOptions {
+  maxConnectionsPerUser: number;
+  maxBufferedBytes: number;
+  maxEventBytes: number;
+  handshakesPerIp: { limit: number; windowMs: number } | false;
+}
 
 /** Options after validation, with every default filled in. The one place defaults live. */
 export interface ResolvedRealtimeOptions {
@@ -27,6 +34,8 @@ export interface ResolvedRealtimeOptions {
   presence: ResolvedPresenceOptions;
   server: ResolvedServerOptions;
   throttle: ResolvedThrottleOptions | false;
+  limits: ResolvedLimitsOptions;
+  canJoin?: RealtimeCanJoin;
   userRoomPrefix: string;
 }
 
@@ -89,7 +98,17 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
             limit: raw.throttle?.limit ?? 20,
             burst: raw.throttle?.burst ?? 40,
             maxViolations: raw.throttle?.maxViolations ?? 50,
+            perUser: raw.throttle?.perUser ?? false,
           },
+    limits: {
+      maxConnectionsPerUser: raw.limits?.maxConnectionsPerUser ?? 100,
+      maxBufferedBytes: raw.limits?.maxBufferedBytes ?? 1024 * 1024,
+      maxEventBytes: raw.limits?.maxEventBytes ?? 64 * 1024,
+      handshakesPerIp: raw.limits?.handshakesPerIp
+        ? { windowMs: 10_000, ...raw.limits.handshakesPerIp }
+        : false,
+    },
+    canJoin: raw.canJoin,
     userRoomPrefix: raw.userRoomPrefix ?? 'user:',
   };
 }

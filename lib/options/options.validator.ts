@@ -178,7 +178,23 @@ const SCHEMA: Shape = {
     connectionStateRecovery: (v, path) =>
       v === false ? undefined : group({ maxDisconnectionDuration: positiveInt })(v, path),
   }),
-  throttle: group({ limit: positiveInt, burst: positiveInt, maxViolations: nonNegative }, true),
+  throttle: group(
+    {
+      limit: positiveInt,
+      burst: positiveInt,
+      maxViolations: nonNegative,
+      perUser: (v, path) => (v === false ? undefined : positiveInt(v, path)),
+    },
+    true,
+  ),
+  limits: group({
+    maxConnectionsPerUser: nonNegative,
+    maxBufferedBytes: positiveInt,
+    maxEventBytes: positiveInt,
+    handshakesPerIp: (v, path) =>
+      v === false ? undefined : group({ limit: positiveInt, windowMs: positiveInt })(v, path),
+  }),
+  canJoin: fn,
   userRoomPrefix: str,
 };
 

@@ -142,13 +142,39 @@ export interface RealtimeServerOptions {
 }
 
 export interface RealtimeThrottleOptions {
-  /** Events per second allowed per socket. @default 20 */
+  /** Events per second allowed per socket (token bucket refill rate). @default 20 */
   limit?: number;
   /** Bucket size: events allowed in a burst. @default 40 */
   burst?: number;
   /** Violations after which the socket is disconnected; 0 never disconnects. @default 50 */
   maxViolations?: number;
+  /**
+   * Events per second per user across all instances and sockets (Redis; per process without it),
+   * or `false`. @default false
+   */
+  perUser?: number | false;
 }
+
+export interface RealtimeLimitsOptions {
+  /** Live connections (sockets) per user, across instances when Redis is configured; 0 = unlimited. @default 100 */
+  maxConnectionsPerUser?: number;
+  /** Outgoing bytes queued for one client before it is disconnected as too slow. @default 1048576 */
+  maxBufferedBytes?: number;
+  /** Largest payload of one event for validated handlers (PAYLOAD_TOO_LARGE, connection kept). @default 65536 */
+  maxEventBytes?: number;
+  /**
+   * Handshakes per client IP per window, or `false`. Off by default: behind a proxy every client
+   * shares one address. @default false
+   */
+  handshakesPerIp?: { limit: number; windowMs?: number } | false;
+}
+
+/** Decides whether a socket's user may join a room (see `RealtimeRooms.join`). */
+export type RealtimeCanJoin = (
+  user: unknown,
+  room: string,
+  namespace: string,
+) => boolean | Promise<boolean>;
 
 export interface RealtimeModuleOptions {
   /** Handshake JWT authentication; `false` accepts anonymous sockets everywhere. @default false */
@@ -161,6 +187,10 @@ export interface RealtimeModuleOptions {
   server?: RealtimeServerOptions;
   /** Rate limits of incoming events; `false` turns them off. @default { limit: 20, burst: 40 } */
   throttle?: RealtimeThrottleOptions | false;
+  /** Connection, payload and slow-client limits. @default see RealtimeLimitsOptions */
+  limits?: RealtimeLimitsOptions;
+  /** Room authorization for `RealtimeRooms.join`. @default every join allowed */
+  canJoin?: RealtimeCanJoin;
   /** Prefix of every user's personal room (`user:<id>`). @default 'user:' */
   userRoomPrefix?: string;
 }

@@ -157,7 +157,13 @@ describe('RealtimeModule options validation (at boot)', () => {
       maxHttpBufferSize: 1_000_000,
       connectionStateRecovery: false,
     });
-    expect(resolved.throttle).toEqual({ limit: 20, burst: 40, maxViolations: 50 });
+    expect(resolved.throttle).toEqual({ limit: 20, burst: 40, maxViolations: 50, perUser: false });
+    expect(resolved.limits).toEqual({
+      maxConnectionsPerUser: 100,
+      maxBufferedBytes: 1024 * 1024,
+      maxEventBytes: 64 * 1024,
+      handshakesPerIp: false,
+    });
   });
 
   it('defaults asymmetric keys to RS256 and keeps explicit values', () => {

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { join } from 'node:path';
-import { ask, once } from '../kit/events.js';
+import { ask, eventually, once } from '../kit/events.js';
 import { AppInstance } from '../kit/instance.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';
@@ -47,9 +47,16 @@ describe('presence across three instances in separate processes', () => {
     const first = await as(a, 'ann');
     await watcher.until('ann', (n) => n.online === 1);
     const second = await as(b, 'ann');
-    const conns = await ask<Array<{ instanceId: string }>>(controls[2], 'connections', {
-      userId: 'ann',
-    });
+    // Tracking completes just after the client's connect (one Redis round trip on B): poll.
+    const conns = await eventually(
+      async () => {
+        const list = await ask<Array<{ instanceId: string }>>(controls[2], 'connections', {
+          userId: 'ann',
+        });
+        return list.length === 2 && list;
+      },
+      { timeoutMs: 3000, intervalMs: 20, what: "ann's second connection to be tracked" },
+    );
     expect(conns).toHaveLength(2);
     expect(new Set(conns.map((x) => x.instanceId)).size).toBe(2);
     first.disconnect();

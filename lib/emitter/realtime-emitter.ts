@@ -1,0 +1,106 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import { NamespaceHooks } from '../adapter/namespace-hooks.js';
+import { RedisConnections } from '../adapter/redis-connections.js';
+import { REALTIME_OPTIONS } from '../internal.constants.js';
+import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { type EmitBackend, type EmitRoute, EmitTarget } from './emit-target.js';
+
+const START: EmitRoute = {
+  namespace: '/',
+  rooms: [],
+  except: [],
+  volatile: false,
+  timeoutMs: 5000,
+};
+
+/**
+ * Sends to users, rooms or everyone from any service, on every instance. Inside an app serving
+ * Socket.IO it goes through the server (and its Redis adapter); in a process without a server
+ * (a queue worker) it publishes with @socket.io/redis-emitter (pub/sub mode).
+ */
+@Injectable()
+export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
+  private connections?: RedisConnections;
+  private redisEmitter?: Emitter;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly hooks: NamespaceHooks,
+  ) {}
+
+  toUser(...userIds: Array<string | number>): EmitTarget {
+    return this.target().toUser(...userIds);
+  }
+
+  toRoom(...rooms: string[]): EmitTarget {
+    return this.target().toRoom(...rooms);
+  }
+
+  toAll(): EmitTarget {
+    return this.target();
+  }
+
+  namespace(name: string): EmitTarget {
+    return this.target().namespace(name);
+  }
+
+  emit(route: EmitRoute, event: string, args: unknown[]): void {
+    const server = this.hooks.servers[0];
+    if (server) {
+      let op = server.of(route.namespace).except(route.except);
+      if (route.rooms.length) op = op.to(route.rooms);
+      if (route.volatile) op = op.volatile;
+      op.emit(event, ...args);
+      return;
+    }
+    let op = this.workerEmitter().of(route.namespace).except(route.except);
+    if (route.rooms.length) op = op.to(route.rooms);
+    if (route.volatile) op = op.volatile;
+    op.emit(event, ...(args as []));
+  }
+
+  emitWithAck(route: EmitRoute, event: string, args: unknown[]): Promise<unknown[]> {
+    const server = this.hooks.servers[0];
+    if (!server) {
+      return Promise.reject(
+        new Error(
+          'RealtimeEmitter.emitWithAck needs a Socket.IO server in this process (acks cannot travel through a worker emitter)',
+        ),
+      );
+    }
+    let op = server.of(route.namespace).timeout(route.timeoutMs).except(route.except);
+    if (route.rooms.length) op = op.to(route.rooms);
+    if (route.volatile) op = op.volatile;
+    return op.emitWithAck(event, ...args);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connections?.closeAll();
+  }
+
+  private target(): EmitTarget {
+    return new EmitTarget(this, this.options.userRoomPrefix, START);
+  }
+
+  private workerEmitter(): Emitter {
+    if (this.redisEmitter) return this.redisEmitter;
+    const redis = this.options.redis;
+    if (!redis) {
+      throw new Error(
+        'RealtimeEmitter: this process serves no Socket.IO server and RealtimeModule has no redis option, so there is nowhere to send to',
+      );
+    }
+    if (redis.mode !== 'pubsub') {
+      throw new Error(
+        `RealtimeEmitter: emitting from a process without a Socket.IO server supports redis.mode 'pubsub' only (got '${redis.mode}')`,
+      );
+    }
+    this.connections = new RedisConnections(redis);
+    // Same channel key as the adapter (`<prefix>:io`), so every instance's adapter receives it.
+    this.redisEmitter = new Emitter(this.connections.create('emitter', 'publisher'), {
+      key: `${redis.keyPrefix}:io`,
+    });
+    return this.redisEmitter;
+  }
+}

@@ -1,0 +1,47 @@
+import type { Provider } from '@nestjs/common';
+import { NamespaceHooks } from './adapter/namespace-hooks.js';
+import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
+import { TokenLifecycle } from './auth/token-lifecycle.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { WsJwtGuard } from './auth/ws-jwt.guard.js';
+import { RealtimeEmitter } from './emitter/realtime-emitter.js';
+import { WsExceptionFilter } from './errors/ws-exception.filter.js';
+import { WsValidationPipe } from './errors/ws-validation.pipe.js';
+import { REALTIME_OPTIONS } from './internal.constants.js';
+import { resolveRealtimeOptions } from './options/options.defaults.js';
+import { PresenceRegistry } from './presence/presence.registry.js';
+import { RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
+import { RealtimeRooms } from './rooms/realtime-rooms.js';
+import { ConnectionLimits } from './throttle/connection-limits.js';
+import { EventThrottler } from './throttle/event-throttler.js';
+import { SlowClientMonitor } from './throttle/slow-client.monitor.js';
+
+/** What host apps inject: the resolved options and the public services. */
+export const REALTIME_EXPORTS = [
+  REALTIME_OPTIONS,
+  HandshakeAuthenticator,
+  NamespaceHooks,
+  WsJwtGuard,
+  WsExceptionFilter,
+  WsValidationPipe,
+  PresenceRegistry,
+  RealtimeEmitter,
+  RealtimeRooms,
+];
+
+export const REALTIME_PROVIDERS: Provider[] = [
+  { provide: REALTIME_OPTIONS, useFactory: resolveRealtimeOptions, inject: [RAW_OPTIONS_TOKEN] },
+  TokenVerifier,
+  HandshakeAuthenticator,
+  TokenLifecycle,
+  NamespaceHooks,
+  WsJwtGuard,
+  WsExceptionFilter,
+  WsValidationPipe,
+  PresenceRegistry,
+  RealtimeEmitter,
+  RealtimeRooms,
+  EventThrottler,
+  ConnectionLimits,
+  SlowClientMonitor,
+];

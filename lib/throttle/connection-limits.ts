@@ -1,0 +1,117 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { NamespaceHooks } from '../adapter/namespace-hooks.js';
+import { ThrottledLogger } from '../adapter/throttled-logger.js';
+import { identityOf } from '../auth/socket-identity.js';
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import { REALTIME_OPTIONS } from '../internal.constants.js';
+import type {
+  ResolvedLimitsOptions,
+  ResolvedRealtimeOptions,
+} from '../options/options.defaults.js';
+import { PresenceRegistry } from '../presence/presence.registry.js';
+
+/**
+ * Handshake limits: attempts per client IP (before authentication, so floods cost no token
+ * verification) and live connections per user (after it). The per-user count comes from the
+ * presence registry (cluster-wide with Redis) or, with presence off, from this process.
+ */
+@Injectable()
+export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RealtimeLimits');
+  private readonly errors = new ThrottledLogger(this.logger);
+  private readonly limits: ResolvedLimitsOptions;
+  private readonly ipWindows = new Map<string, { start: number; count: number }>();
+  private readonly localCounts = new Map<string, number>();
+  private pruneTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    private readonly hooks: NamespaceHooks,
+    private readonly presence: PresenceRegistry,
+  ) {
+    this.limits = options.limits;
+  }
+
+  onModuleInit(): void {
+    const perIp = this.limits.handshakesPerIp;
+    if (perIp) {
+      this.hooks.onHandshake('before', (socket) => this.checkIp(socket, perIp));
+      // Forget finished windows so the map holds only recently seen addresses.
+      this.pruneTimer = setInterval(() => {
+        const now = Date.now();
+        for (const [ip, w] of this.ipWindows)
+          if (now - w.start >= perIp.windowMs) this.ipWindows.delete(ip);
+      }, perIp.windowMs);
+      this.pruneTimer.unref();
+    }
+    if (this.limits.maxConnectionsPerUser > 0) {
+      this.hooks.onHandshake('after', (socket) => this.checkUser(socket));
+      if (!this.presence.enabled) this.hooks.onConnection((socket) => this.countLocally(socket));
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pruneTimer);
+  }
+
+  private checkIp(socket: Socket, perIp: { limit: number; windowMs: number }): void {
+    const ip = socket.handshake.address;
+    const now = Date.now();
+    let window = this.ipWindows.get(ip);
+    if (!window || now - window.start >= perIp.windowMs) {
+      window = { start: now, count: 0 };
+      this.ipWindows.set(ip, window);
+    }
+    if (++window.count > perIp.limit) {
+      const retryAfter = Math.ceil((window.start + perIp.windowMs - now) / 100) / 10;
+      throw new RealtimeException(
+        RealtimeErrorCode.RATE_LIMITED,
+        'Too many connection attempts from this address',
+        {
+          retryAfter,
+        },
+      );
+    }
+  }
+
+  private async checkUser(socket: Socket): Promise<void> {
+    const userId = identityOf(socket)?.userId;
+    if (userId === undefined) return;
+    const max = this.limits.maxConnectionsPerUser;
+    let live: number;
+    try {
+      live = this.presence.enabled
+        ? (await this.presence.getConnections(userId)).length
+        : (this.localCounts.get(userId) ?? 0);
+    } catch (error) {
+      // Fail open while Redis is unreachable rather than lock every user out.
+      this.errors.error('count', `Connection count unavailable: ${(error as Error).message}`);
+      return;
+    }
+    if (live >= max) {
+      throw new RealtimeException(
+        RealtimeErrorCode.RATE_LIMITED,
+        `Too many connections for this user (at most ${max}); close another one first`,
+      );
+    }
+  }
+
+  private countLocally(socket: Socket): void {
+    const userId = identityOf(socket)?.userId;
+    if (userId === undefined) return;
+    this.localCounts.set(userId, (this.localCounts.get(userId) ?? 0) + 1);
+    socket.once('disconnect', () => {
+      const left = (this.localCounts.get(userId) ?? 1) - 1;
+      if (left > 0) this.localCounts.set(userId, left);
+      else this.localCounts.delete(userId);
+    });
+  }
+}

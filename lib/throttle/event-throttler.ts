@@ -1,0 +1,180 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import type { Event, Socket } from 'socket.io';
+import { NamespaceHooks } from '../adapter/namespace-hooks.js';
+import { type RedisClient, RedisConnections } from '../adapter/redis-connections.js';
+import { ThrottledLogger } from '../adapter/throttled-logger.js';
+import { identityOf } from '../auth/socket-identity.js';
+import { AUTH_REFRESH_EVENT } from '../auth/token-lifecycle.js';
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { toErrorShape } from '../errors/error-shape.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import { REALTIME_OPTIONS } from '../internal.constants.js';
+import type {
+  ResolvedRealtimeOptions,
+  ResolvedThrottleOptions,
+} from '../options/options.defaults.js';
+import { collectHandlerLimits, type HandlerLimit, key } from './handler-limits.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Violations older than this are forgiven, so a long-lived chatty client is not cut off. */
+const VIOLATION_MEMORY_MS = 10_000;
+const PER_USER_SCRIPT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+interface SocketState {
+  bucket: TokenBucket;
+  handlerBuckets: Map<string, TokenBucket>;
+  violations: number;
+  lastViolation: number;
+  /** Keeps packet order when the per-user check is asynchronous. */
+  queue: Promise<void>;
+}
+
+/**
+ * Rate limits incoming events before any Nest code runs: a token bucket per socket, optional
+ * `@WsThrottle` buckets per handler, an optional per-user limit across instances (Redis), and a
+ * disconnect after `maxViolations`. Excess events are not run; they are answered with
+ * RATE_LIMITED and `retryAfter` (seconds) on the ack, or as an `exception` event.
+ */
+@Injectable()
+export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RealtimeThrottle');
+  private readonly errors = new ThrottledLogger(this.logger);
+  private readonly throttle: ResolvedThrottleOptions | false;
+  private limits?: Map<string, HandlerLimit>;
+  private connections?: RedisConnections;
+  private redis?: RedisClient;
+  private readonly localUserWindows = new Map<string, { window: number; count: number }>();
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly hooks: NamespaceHooks,
+    private readonly modules: ModulesContainer,
+  ) {
+    this.throttle = options.throttle;
+  }
+
+  onModuleInit(): void {
+    if (!this.throttle) return;
+    this.hooks.onConnection((socket) => this.attach(socket));
+    if (this.throttle.perUser && this.options.redis) {
+      this.connections = new RedisConnections(this.options.redis);
+      this.redis = this.connections.create('throttle');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connections?.closeAll();
+  }
+
+  private attach(socket: Socket): void {
+    const throttle = this.throttle as ResolvedThrottleOptions;
+    this.limits ??= collectHandlerLimits(this.modules);
+    const state: SocketState = {
+      bucket: new TokenBucket(throttle.burst, throttle.limit),
+      handlerBuckets: new Map(),
+      violations: 0,
+      lastViolation: 0,
+      queue: Promise.resolve(),
+    };
+    socket.use((packet, next) => {
+      const event = String(packet[0]);
+      if (event === AUTH_REFRESH_EVENT) return next();
+      const limit =
+        this.limits!.get(key(socket.nsp.name, event)) ?? this.limits!.get(key('*', event));
+      if (limit === 'skip') return next();
+      const now = Date.now();
+      let wait = state.bucket.take(now);
+      if (!wait && limit) {
+        let bucket = state.handlerBuckets.get(event);
+        if (!bucket) {
+          bucket = new TokenBucket(limit.limit, (limit.limit * 1000) / limit.ttl, now);
+          state.handlerBuckets.set(event, bucket);
+        }
+        wait = bucket.take(now);
+      }
+      if (wait) return this.refuse(socket, packet, wait, state);
+      const userId = identityOf(socket)?.userId;
+      if (!throttle.perUser || userId === undefined) return next();
+      state.queue = state.queue.then(async () => {
+        const retry = await this.perUserWait(userId, throttle.perUser as number);
+        if (retry) this.refuse(socket, packet, retry, state);
+        else next();
+      });
+    });
+  }
+
+  /** Fixed one-second windows per user: in Redis across instances, else in this process. */
+  private async perUserWait(userId: string, perSecond: number): Promise<number> {
+    const now = Date.now();
+    const window = Math.floor(now / 1000);
+    const untilNext = (window + 1) * 1000 - now;
+    if (this.redis) {
+      try {
+        const prefix = this.options.redis ? this.options.redis.keyPrefix : 'realtime';
+        const count = (await (this.redis as Redis).eval(
+          PER_USER_SCRIPT,
+          1,
+          `${prefix}:throttle:{${userId}}:${window}`,
+          2000,
+        )) as number;
+        return count > perSecond ? untilNext : 0;
+      } catch (error) {
+        // Fail open: an outage of Redis must not silence every user.
+        this.errors.error(
+          'per-user',
+          `Per-user rate limit check failed: ${(error as Error).message}`,
+        );
+        return 0;
+      }
+    }
+    let entry = this.localUserWindows.get(userId);
+    if (!entry || entry.window !== window) {
+      if (this.localUserWindows.size > 10_000) this.localUserWindows.clear();
+      entry = { window, count: 0 };
+      this.localUserWindows.set(userId, entry);
+    }
+    return ++entry.count > perSecond ? untilNext : 0;
+  }
+
+  private refuse(socket: Socket, packet: Event, waitMs: number, state: SocketState): void {
+    const throttle = this.throttle as ResolvedThrottleOptions;
+    const now = Date.now();
+    if (now - state.lastViolation > VIOLATION_MEMORY_MS) state.violations = 0;
+    state.violations++;
+    state.lastViolation = now;
+    const event = String(packet[0]);
+    const error = new RealtimeException(
+      RealtimeErrorCode.RATE_LIMITED,
+      'Too many events; slow down',
+      {
+        retryAfter: Math.round(waitMs) / 1000,
+      },
+    );
+    const { shape } = toErrorShape(error, event);
+    const ack = packet[packet.length - 1];
+    if (typeof ack === 'function') ack(shape);
+    else socket.emit('exception', shape);
+    if (throttle.maxViolations > 0 && state.violations >= throttle.maxViolations) {
+      this.errors.error(
+        'disconnect',
+        `Disconnecting socket ${socket.id} (user ${identityOf(socket)?.userId ?? 'anonymous'}): ${state.violations} rate limit violations`,
+      );
+      socket.emit('exception', {
+        ...shape,
+        message: 'Too many rate limit violations; disconnecting',
+      });
+      (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.RATE_LIMITED;
+      socket.disconnect(true);
+    }
+  }
+}
