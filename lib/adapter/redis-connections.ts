@@ -32,7 +32,8 @@ const FIRE_AND_FORGET: Record<RedisClientKind, readonly string[]> = {
     'punsubscribe',
     'sunsubscribe',
   ],
-  command: [],
+  // A worker's emitter publishes without awaiting, through a queueing client.
+  command: ['publish'],
 };
 
 /**

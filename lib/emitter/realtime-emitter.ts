@@ -98,7 +98,8 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
     }
     this.connections = new RedisConnections(redis);
     // Same channel key as the adapter (`<prefix>:io`), so every instance's adapter receives it.
-    this.redisEmitter = new Emitter(this.connections.create('emitter', 'publisher'), {
+    // A queueing client: the first emits of a worker go out once it has connected.
+    this.redisEmitter = new Emitter(this.connections.create('emitter', 'command'), {
       key: `${redis.keyPrefix}:io`,
     });
     return this.redisEmitter;
