@@ -7,6 +7,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { protectGatewayHooks } from '../errors/gateway-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { ConnectionRecovery } from './connection-recovery.js';
 import { NamespaceHooks } from './namespace-hooks.js';
 import { RedisConnections, type RedisHealth } from './redis-connections.js';
 
@@ -31,6 +32,7 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly options: ResolvedRealtimeOptions;
   private readonly hooks: NamespaceHooks;
   private readonly connections?: RedisConnections;
+  private readonly recovery: ConnectionRecovery;
   private adapterFactory?: AdapterFactory;
   private hooksProtected = false;
 
@@ -45,6 +47,7 @@ export class RedisIoAdapter extends IoAdapter {
       );
     }
     if (this.options.redis) this.connections = new RedisConnections(this.options.redis);
+    this.recovery = new ConnectionRecovery(this.hooks);
   }
 
   /** Opens the Redis clients (waiting up to 5 s for them) and builds the Socket.IO adapter. */
@@ -103,6 +106,7 @@ export class RedisIoAdapter extends IoAdapter {
       this.serverOptions(options) as ServerOptions,
     ) as unknown as Server;
     if (this.adapterFactory) server.adapter(this.adapterFactory);
+    this.recovery.watch(server);
     this.hooks.installServer(server);
     return server;
   }
