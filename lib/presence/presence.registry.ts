@@ -9,7 +9,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
-import type { Namespace, Server, Socket } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { RedisConnections } from '../adapter/redis-connections.js';
 import { ThrottledLogger } from '../adapter/throttled-logger.js';
@@ -66,7 +66,6 @@ export class PresenceRegistry
   private readonly sockets = new Map<string, Socket>();
   /** Sockets between `disconnecting` and `disconnect`: their room leaves come with the disconnect. */
   private readonly leaving = new Set<string>();
-  private readonly servers = new Set<Server>();
   private readonly roomPatterns: Array<(room: string) => boolean>;
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -216,7 +215,6 @@ export class PresenceRegistry
   private track(socket: Socket): void {
     const identity = identityOf(socket);
     if (!identity || this.closing) return;
-    this.servers.add(socket.nsp.server as Server);
     this.watchRooms(socket.nsp);
     this.sockets.set(socket.id, socket);
     socket.once('disconnecting', () => this.leaving.add(socket.id));
@@ -327,7 +325,7 @@ export class PresenceRegistry
       if ((!alive && this.beats > 0) || this.needsResync) await this.resync();
       this.beats++;
       // Without a server we could not tell the clients; an instance that has one will sweep.
-      if (this.servers.size > 0) await this.sweep();
+      if (this.hooks.servers.length > 0) await this.sweep();
     } catch (error) {
       this.errors.error('tick', `Presence heartbeat failed: ${errorMessage(error)}`);
     } finally {
@@ -405,7 +403,7 @@ export class PresenceRegistry
 
   /** The namespace on the server that has it (an app may run gateways on several servers). */
   private namespace(name: string): Namespace | undefined {
-    const servers = [...this.servers];
+    const servers = this.hooks.servers;
     const server = servers.find((s) => s._nsps.has(name)) ?? servers[0];
     return server?.of(name);
   }
