@@ -30,6 +30,7 @@ export {
   createRedisIoAdapter,
   type RealtimeAdapterHealth,
 } from './adapter/redis-io.adapter.js';
+export { RealtimeHealth } from './adapter/realtime-health.js';
 
 export { PresenceRegistry } from './presence/presence.registry.js';
 export type * from './presence/presence.types.js';

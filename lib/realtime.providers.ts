@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { NamespaceHooks } from './adapter/namespace-hooks.js';
+import { RealtimeHealth } from './adapter/realtime-health.js';
 import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
 import { TokenLifecycle } from './auth/token-lifecycle.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -27,6 +28,7 @@ export const REALTIME_EXPORTS = [
   PresenceRegistry,
   RealtimeEmitter,
   RealtimeRooms,
+  RealtimeHealth,
 ];
 
 export const REALTIME_PROVIDERS: Provider[] = [
@@ -41,6 +43,7 @@ export const REALTIME_PROVIDERS: Provider[] = [
   PresenceRegistry,
   RealtimeEmitter,
   RealtimeRooms,
+  RealtimeHealth,
   EventThrottler,
   ConnectionLimits,
   SlowClientMonitor,

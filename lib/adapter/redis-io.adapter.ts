@@ -9,15 +9,12 @@ import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { ConnectionRecovery } from './connection-recovery.js';
 import { NamespaceHooks } from './namespace-hooks.js';
-import { RedisConnections, type RedisHealth } from './redis-connections.js';
+import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
+import { RedisConnections } from './redis-connections.js';
+
+export type { RealtimeAdapterHealth } from './realtime-health.js';
 
 type AdapterFactory = Parameters<Server['adapter']>[0];
-
-export interface RealtimeAdapterHealth {
-  /** `memory`: single instance, no Redis; `connected`; `degraded`: Redis unreachable, serving locally. */
-  status: 'memory' | RedisHealth;
-  mode: 'memory' | 'pubsub' | 'sharded' | 'streams';
-}
 
 /** How long boot waits for Redis before starting degraded (local delivery only). */
 const READY_TIMEOUT_MS = 5000;
@@ -48,6 +45,7 @@ export class RedisIoAdapter extends IoAdapter {
     }
     if (this.options.redis) this.connections = new RedisConnections(this.options.redis);
     this.recovery = new ConnectionRecovery(this.hooks);
+    app.get(RealtimeHealth, { strict: false }).attach(() => this.health);
   }
 
   /** Opens the Redis clients (waiting up to 5 s for them) and builds the Socket.IO adapter. */
