@@ -15,6 +15,7 @@ import { RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
 import { RealtimeRooms } from './rooms/realtime-rooms.js';
 import { ConnectionLimits } from './throttle/connection-limits.js';
 import { EventThrottler } from './throttle/event-throttler.js';
+import { InflightAcks } from './shutdown/inflight-acks.js';
 import { SlowClientMonitor } from './throttle/slow-client.monitor.js';
 
 /** What host apps inject: the resolved options and the public services. */
@@ -47,4 +48,5 @@ export const REALTIME_PROVIDERS: Provider[] = [
   EventThrottler,
   ConnectionLimits,
   SlowClientMonitor,
+  InflightAcks,
 ];

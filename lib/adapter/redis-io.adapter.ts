@@ -3,12 +3,13 @@ import { ModulesContainer } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Namespace, Server, ServerOptions } from 'socket.io';
 import { protectGatewayHooks } from '../errors/gateway-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { ConnectionRecovery } from './connection-recovery.js';
 import { NamespaceHooks } from './namespace-hooks.js';
+import { originGuard } from './origin-guard.js';
 import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
 import { RedisConnections } from './redis-connections.js';
 
@@ -16,6 +17,8 @@ export type { RealtimeAdapterHealth } from './realtime-health.js';
 
 type AdapterFactory = Parameters<Server['adapter']>[0];
 
+/** How long close() waits for clients' disconnect packets to be written. */
+const GOODBYE_TIMEOUT_MS = 2000;
 /** How long boot waits for Redis before starting degraded (local delivery only). */
 const READY_TIMEOUT_MS = 5000;
 
@@ -109,18 +112,48 @@ export class RedisIoAdapter extends IoAdapter {
     return server;
   }
 
+  /**
+   * Says goodbye before closing: Socket.IO's close() drops sockets without a DISCONNECT packet
+   * (clients see "transport close" and reconnect elsewhere blindly); this sends one first.
+   */
+  override async close(server: Server | Namespace): Promise<void> {
+    // Nest hands over servers and, for namespaced gateways, namespaces.
+    const namespaces = '_nsps' in server ? [...server._nsps.values()] : [server];
+    const connections = new Set(
+      namespaces.flatMap((nsp) => [...nsp.sockets.values()].map((s) => s.conn)),
+    );
+    for (const nsp of namespaces) nsp.local.disconnectSockets(true);
+    // Wait (bounded) until the goodbyes are written: a SIGTERM exit right after would lose them.
+    const closed = [...connections].map((conn) =>
+      conn.readyState === 'closed'
+        ? undefined
+        : new Promise<void>((resolve) => conn.once('close', () => resolve())),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise((resolve) => (timer = setTimeout(resolve, GOODBYE_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    await super.close(server as never);
+  }
+
   override async dispose(): Promise<void> {
     await super.dispose();
     await this.connections?.closeAll();
   }
 
-  /** Module options first, then what a gateway decorator sets; recovery always re-runs middleware. */
+  /**
+   * Module options first, then what a gateway decorator sets; recovery always re-runs middleware,
+   * and the Origin of every handshake is checked against `cors.origin` (same origin without it).
+   */
   private serverOptions(gateway: Partial<ServerOptions> = {}): Partial<ServerOptions> {
-    const { connectionStateRecovery, ...server } = this.options.server;
+    const { connectionStateRecovery, shutdownTimeoutMs: _drain, ...server } = this.options.server;
     const merged: Partial<ServerOptions> = { ...server, ...gateway } as Partial<ServerOptions>;
     const recovery = gateway.connectionStateRecovery ?? (connectionStateRecovery || undefined);
     if (recovery) merged.connectionStateRecovery = { ...recovery, skipMiddlewares: false };
     else delete merged.connectionStateRecovery;
+    merged.allowRequest = originGuard(merged.cors, merged.allowRequest);
     return merged;
   }
 }

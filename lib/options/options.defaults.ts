@@ -89,6 +89,8 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
       pingInterval: raw.server?.pingInterval ?? 25_000,
       pingTimeout: raw.server?.pingTimeout ?? 20_000,
       maxHttpBufferSize: raw.server?.maxHttpBufferSize ?? 1_000_000,
+      connectTimeout: raw.server?.connectTimeout ?? 10_000,
+      shutdownTimeoutMs: raw.server?.shutdownTimeoutMs ?? 10_000,
       connectionStateRecovery: raw.server?.connectionStateRecovery ?? false,
     },
     throttle:

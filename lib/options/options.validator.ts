@@ -175,6 +175,8 @@ const SCHEMA: Shape = {
     pingInterval: positiveInt,
     pingTimeout: positiveInt,
     maxHttpBufferSize: positiveInt,
+    connectTimeout: positiveInt,
+    shutdownTimeoutMs: nonNegative,
     connectionStateRecovery: (v, path) =>
       v === false ? undefined : group({ maxDisconnectionDuration: positiveInt })(v, path),
   }),

@@ -125,7 +125,10 @@ export interface RealtimePresenceOptions {
 export type RealtimeCorsOptions = NonNullable<ServerOptions['cors']>;
 
 export interface RealtimeServerOptions {
-  /** Socket.IO CORS options (app.enableCors() does not cover Socket.IO). @default undefined (same origin only) */
+  /**
+   * Socket.IO CORS options (app.enableCors() does not cover Socket.IO). `origin` is also checked on
+   * WebSocket handshakes. @default undefined (same origin only)
+   */
   cors?: RealtimeCorsOptions;
   /** Socket.IO endpoint path. @default '/socket.io' */
   path?: string;
@@ -137,6 +140,10 @@ export interface RealtimeServerOptions {
   pingTimeout?: number;
   /** Largest incoming message, in bytes. @default 1000000 */
   maxHttpBufferSize?: number;
+  /** Time a client has to join a namespace after the transport handshake, in ms. @default 10000 */
+  connectTimeout?: number;
+  /** How long shutdown waits for acks of events already being handled, in ms. @default 10000 */
+  shutdownTimeoutMs?: number;
   /** Socket.IO connection state recovery; middleware (authentication) always re-runs on recovery. @default false */
   connectionStateRecovery?: false | { maxDisconnectionDuration?: number };
 }

@@ -119,7 +119,7 @@ describe('RedisIoAdapter lifecycle', () => {
 
         const disconnected = once<string>(c, 'disconnect');
         await app.app.close();
-        await expect(disconnected).resolves.toBe('transport close');
+        await expect(disconnected).resolves.toBe('io server disconnect'); // a clean goodbye
         // the HTTP server no longer accepts connections
         await expect(fetch(`${app.url}/socket.io/?EIO=4&transport=polling`)).rejects.toThrow();
         // no client of the app is left on Redis (a closed socket leaves the list a moment later)

@@ -103,6 +103,14 @@ export class AppInstance {
     return connected(this.client(namespace, options));
   }
 
+  /** Sends a signal while its clients stay connected (to watch what they see); waits for the exit. */
+  async signal(signal: NodeJS.Signals): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill(signal);
+    await exited;
+  }
+
   /** SIGTERM (graceful, shutdown hooks run) or SIGKILL (a crash); waits for the exit. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     for (const socket of this.clients) socket.disconnect();

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { ask, once } from '../kit/events.js';
+import { AppInstance } from '../kit/instance.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
+import { signToken, TEST_SECRET } from '../kit/tokens.js';
+
+const fixture = join(import.meta.dirname, '..', 'fixtures', 'emitter-app.ts');
+
+describe('graceful shutdown (SIGTERM with shutdown hooks)', () => {
+  const keyPrefix = uniquePrefix('shutdown');
+  const realtime = {
+    auth: { secret: TEST_SECRET },
+    redis: { url: REDIS_URL, keyPrefix },
+    presence: { heartbeatIntervalMs: 5000, ttlMs: 60_000 },
+  };
+  afterAll(() => deletePrefix(keyPrefix));
+
+  it('answers acks already started, says goodbye, removes presence at once and exits promptly', async () => {
+    const [leaving, staying] = await Promise.all([
+      AppInstance.start({ realtime, fixture }),
+      AppInstance.start({ realtime, fixture }),
+    ]);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const watcher = await staying.connect('/app', {
+        auth: { token: signToken({ sub: 'watcher' }) },
+      });
+      const online = once(watcher, 'presence:online');
+      const client = await leaving.connect('/app', {
+        auth: { token: signToken({ sub: 'leaver' }) },
+      });
+      await online;
+      const clients = Number(
+        await redis.info('clients').then((i) => /connected_clients:(\d+)/.exec(i)![1]),
+      );
+
+      // An ack in flight when the signal arrives.
+      const slow = ask(client, 'slow', { ms: 800 });
+      await new Promise((r) => setTimeout(r, 100)); // let the event reach the handler
+      const disconnected = once<string>(client, 'disconnect', 10_000);
+      const offline = once<{ userId: string }>(watcher, 'presence:offline', 10_000);
+      const signalledAt = Date.now();
+      const stopped = leaving.signal('SIGTERM');
+
+      await expect(slow).resolves.toEqual({ done: true });
+      await expect(offline).resolves.toEqual({ userId: 'leaver' }); // long before the 60 s TTL
+      await expect(disconnected).resolves.toBe('io server disconnect');
+      await stopped;
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      // Nest re-raises the signal once app.close() has finished: an orderly exit, not a crash.
+      expect(leaving.exit).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(leaving.output).not.toMatch(/Unhandled|ERROR/);
+      // Its Redis clients are gone.
+      const after = Number(
+        await redis.info('clients').then((i) => /connected_clients:(\d+)/.exec(i)![1]),
+      );
+      expect(after).toBeLessThan(clients);
+      // The survivor keeps serving.
+      await expect(ask(watcher, 'echo', 'still')).resolves.toBe('still');
+    } finally {
+      redis.disconnect();
+      await Promise.all([leaving.stop(), staying.stop()]);
+    }
+  }, 30_000);
+});
