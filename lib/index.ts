@@ -14,6 +14,8 @@ export { WsUser } from './auth/ws-user.decorator.js';
 export { Public } from './auth/public.decorator.js';
 export { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
 export type { RealtimeSocketData, SocketIdentity } from './auth/socket-identity.js';
+export { RealtimeHttpGuard, type RealtimeHttpRequest } from './auth/realtime-http.guard.js';
+export { HttpUser, HttpIdentity } from './auth/http-user.decorator.js';
 
 export { WsExceptionFilter } from './errors/ws-exception.filter.js';
 export { WsValidationPipe } from './errors/ws-validation.pipe.js';
@@ -43,3 +45,5 @@ export {
   SkipThrottle,
   type WsThrottleOptions,
 } from './throttle/throttle.decorators.js';
+
+export { UserEventStream, type UserEventStreamOptions } from './sse/user-event-stream.js';

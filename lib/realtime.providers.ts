@@ -5,6 +5,7 @@ import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
 import { TokenLifecycle } from './auth/token-lifecycle.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { WsJwtGuard } from './auth/ws-jwt.guard.js';
+import { RealtimeHttpGuard } from './auth/realtime-http.guard.js';
 import { RealtimeEmitter } from './emitter/realtime-emitter.js';
 import { WsExceptionFilter } from './errors/ws-exception.filter.js';
 import { WsValidationPipe } from './errors/ws-validation.pipe.js';
@@ -13,6 +14,8 @@ import { resolveRealtimeOptions } from './options/options.defaults.js';
 import { PresenceRegistry } from './presence/presence.registry.js';
 import { RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
 import { RealtimeRooms } from './rooms/realtime-rooms.js';
+import { UserEventRelay } from './sse/user-event-relay.js';
+import { UserEventStream } from './sse/user-event-stream.js';
 import { ConnectionLimits } from './throttle/connection-limits.js';
 import { EventThrottler } from './throttle/event-throttler.js';
 import { InflightAcks } from './shutdown/inflight-acks.js';
@@ -30,6 +33,8 @@ export const REALTIME_EXPORTS = [
   RealtimeEmitter,
   RealtimeRooms,
   RealtimeHealth,
+  UserEventStream,
+  RealtimeHttpGuard,
 ];
 
 export const REALTIME_PROVIDERS: Provider[] = [
@@ -45,6 +50,9 @@ export const REALTIME_PROVIDERS: Provider[] = [
   RealtimeEmitter,
   RealtimeRooms,
   RealtimeHealth,
+  UserEventRelay,
+  UserEventStream,
+  RealtimeHttpGuard,
   EventThrottler,
   ConnectionLimits,
   SlowClientMonitor,

@@ -4,6 +4,7 @@ import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { RedisConnections } from '../adapter/redis-connections.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { UserEventRelay } from '../sse/user-event-relay.js';
 import { type EmitBackend, type EmitRoute, EmitTarget } from './emit-target.js';
 
 const START: EmitRoute = {
@@ -27,6 +28,7 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
+    private readonly userEvents: UserEventRelay,
   ) {}
 
   toUser(...userIds: Array<string | number>): EmitTarget {
@@ -52,12 +54,15 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
       if (route.rooms.length) op = op.to(route.rooms);
       if (route.volatile) op = op.volatile;
       op.emit(event, ...args);
+      // toUser emits also reach the user's Server-Sent Events streams (UserEventStream)
+      this.userEvents.forward(route, event, args, server);
       return;
     }
     let op = this.workerEmitter().of(route.namespace).except(route.except);
     if (route.rooms.length) op = op.to(route.rooms);
     if (route.volatile) op = op.volatile;
     op.emit(event, ...(args as []));
+    this.userEvents.forward(route, event, args, this.workerEmitter());
   }
 
   emitWithAck(route: EmitRoute, event: string, args: unknown[]): Promise<unknown[]> {
