@@ -214,7 +214,7 @@
         const item = el(
           'li',
           { title: room.joinable ? '' : 'members only' },
-          `${room.private ? '🔒 ' : '# '}${room.title}`,
+          `# ${room.title}`,
         );
         item.dataset.room = room.id;
         if (!room.joinable) item.classList.add('locked');

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { AppInstance } from '../kit/instance.js';
+import { deletePrefix, uniquePrefix } from '../kit/redis.js';
+import { startSampleCluster } from './sample-instance.js';
+
+// Debian's Chromium (`apt-get install chromium`; .ci/run installs it), never a downloaded browser.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+
+describe('the sample page in a real browser, alice on instance A and bob on instance B', () => {
+  const keyPrefix = uniquePrefix('sample-browser');
+  let a: AppInstance;
+  let b: AppInstance;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    [[a, b], browser] = await Promise.all([
+      startSampleCluster(keyPrefix),
+      // launch() runs Chromium on a fresh temporary profile (user-data dir) every time.
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      }),
+    ]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await deletePrefix(keyPrefix);
+  });
+
+  async function signIn(instance: AppInstance, name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+    await page.goto(instance.url);
+    await page.fill('#login-name', name);
+    await page.click('#login-button');
+    await page.locator('#status[data-state="connected"]').waitFor();
+    return page;
+  }
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  it('chats live across instances: messages, typing, DMs, validation errors, presence', async () => {
+    const [alice, bob] = await Promise.all([signIn(a, 'alice'), signIn(b, 'bob')]);
+
+    // Presence: each sees the other online (the other is on the other instance).
+    await alice.locator('#online li[data-user="bob"]').waitFor();
+    await bob.locator('#online li[data-user="alice"]').waitFor();
+
+    // Both join #general (with its history).
+    await alice.click('#rooms li[data-room="general"]');
+    await bob.click('#rooms li[data-room="general"]');
+    await alice.locator('#room-title', { hasText: 'General' }).waitFor();
+    await bob.locator('#room-title', { hasText: 'General' }).waitFor();
+
+    // Typing indicator shows on bob's page while alice types...
+    await alice.locator('#message-input').pressSequentially('Hello bob');
+    await bob.locator('#typing', { hasText: 'alice is typing' }).waitFor();
+    await shot(bob, '01-bob-sees-alice-typing');
+
+    // ...and clears when she sends; the message appears on bob's page.
+    await alice.locator('#message-input').pressSequentially(', from instance A!');
+    await alice.click('#send-button');
+    await bob
+      .locator('#messages .message', { hasText: 'Hello bob, from instance A!' })
+      .locator('.author', { hasText: 'alice' })
+      .waitFor();
+    await bob.waitForFunction("document.querySelector('#typing').textContent === ''");
+    await alice.locator('#messages .message', { hasText: 'Hello bob, from instance A!' }).waitFor();
+    await shot(bob, '02-bob-sees-message');
+
+    // A too-long message: the validation error is shown, nothing is sent.
+    await alice.fill('#message-input', 'x'.repeat(1001));
+    await alice.click('#send-button');
+    await alice
+      .locator('#error', { hasText: 'text must be shorter than or equal to 1000 characters' })
+      .waitFor();
+    await shot(alice, '03-alice-validation-error');
+    expect(await bob.locator('#messages .message').count()).toBe(1);
+
+    // A direct message to bob's personal room, and its notification, across instances.
+    await alice.click('#online li[data-user="bob"]');
+    await alice.fill('#dm-text', 'a secret for bob');
+    await alice.click('#dm-send');
+    await bob.locator('#dms li', { hasText: 'a secret for bob' }).waitFor();
+    await bob.locator('#notifications li', { hasText: 'Message from alice' }).waitFor();
+    await shot(bob, '04-bob-direct-message');
+
+    // Bob closes his page: alice's online list drops him.
+    await bob.context().close();
+    await alice.locator('#online li[data-user="bob"]').waitFor({ state: 'detached' });
+    await shot(alice, '05-alice-after-bob-left');
+
+    expect(pageErrors).toEqual([]);
+  }, 45_000);
+});
