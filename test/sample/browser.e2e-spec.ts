@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { AppInstance } from '../kit/instance.js';
 import { deletePrefix, uniquePrefix } from '../kit/redis.js';
-import { startSampleCluster } from './sample-instance.js';
+import { startSample, startSampleCluster } from './sample-instance.js';
 
 // Debian's Chromium (`apt-get install chromium`; .ci/run installs it), never a downloaded browser.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -13,13 +13,16 @@ describe('the sample page in a real browser, alice on instance A and bob on inst
   const keyPrefix = uniquePrefix('sample-browser');
   let a: AppInstance;
   let b: AppInstance;
+  /** In memory, with 2-second tokens. */
+  let short: AppInstance;
   let browser: Browser;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [[a, b], browser] = await Promise.all([
+    [[a, b], short, browser] = await Promise.all([
       startSampleCluster(keyPrefix),
+      startSample('short-tokens', { REDIS_URL: '', TOKEN_TTL_SECONDS: '2' }),
       // launch() runs Chromium on a fresh temporary profile (user-data dir) every time.
       chromium.launch({
         executablePath: CHROMIUM,
@@ -38,7 +41,7 @@ describe('the sample page in a real browser, alice on instance A and bob on inst
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([a?.stop(), b?.stop(), short?.stop()]);
     await deletePrefix(keyPrefix);
   });
 
@@ -109,4 +112,21 @@ describe('the sample page in a real browser, alice on instance A and bob on inst
 
     expect(pageErrors).toEqual([]);
   }, 45_000);
+
+  it('refreshes an expiring token silently (auth:expired, then auth:refresh in-band)', async () => {
+    const carol = await signIn(short, 'carol');
+    await carol.click('#rooms li[data-room="general"]');
+    await carol.locator('#room-title', { hasText: 'General' }).waitFor();
+    const first = await carol.evaluate("sessionStorage.getItem('token')");
+    // The 2-second token expires; the page fetches a new one and refreshes both sockets in-band.
+    await carol.waitForFunction(`sessionStorage.getItem('token') !== ${JSON.stringify(first)}`);
+    await carol.fill('#message-input', 'still here after the refresh');
+    await carol.click('#send-button');
+    await carol
+      .locator('#messages .message', { hasText: 'still here after the refresh' })
+      .waitFor();
+    expect(await carol.locator('#error').isHidden()).toBe(true);
+    await shot(carol, '06-carol-after-silent-refresh');
+    expect(pageErrors).toEqual([]);
+  }, 20_000);
 });
