@@ -8,6 +8,7 @@ import { protectGatewayHooks } from '../errors/gateway-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { ConnectionRecovery } from './connection-recovery.js';
+import { bindMessageHandlers } from './message-binding.js';
 import { NamespaceHooks } from './namespace-hooks.js';
 import { originGuard } from './origin-guard.js';
 import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
@@ -136,6 +137,13 @@ export class RedisIoAdapter extends IoAdapter {
     ]);
     clearTimeout(timer);
     await super.close(server as never);
+  }
+
+  /** One shared listener per event instead of an rxjs pipeline per handler per socket. */
+  override bindMessageHandlers(
+    ...[socket, handlers]: Parameters<IoAdapter['bindMessageHandlers']>
+  ) {
+    bindMessageHandlers(socket, handlers, this, this.logger);
   }
 
   override async dispose(): Promise<void> {

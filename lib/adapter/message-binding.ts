@@ -1,0 +1,109 @@
+import type { Logger } from '@nestjs/common';
+import { isObservable } from 'rxjs';
+import type { Socket } from 'socket.io';
+
+/** What Nest hands the adapter per socket: the handler callbacks, already bound to the socket. */
+export interface BoundMessageHandler {
+  message: unknown;
+  callback: (...args: unknown[]) => unknown;
+  isAckHandledManually?: boolean;
+}
+
+/** The adapter: Nest's `IoAdapter.mapPayload` splits the listener arguments into data and ack. */
+export interface PayloadMapper {
+  mapPayload(payload: unknown): { data: unknown; ack?: unknown };
+}
+
+const HANDLERS = Symbol('realtime:message-handlers');
+type HandlerHost = Socket & { [HANDLERS]?: BoundMessageHandler[] };
+
+/**
+ * Binds gateway message handlers without Nest's per-socket rxjs pipelines.
+ *
+ * Nest's `IoAdapter.bindMessageHandlers` creates, for every socket and every handler, a
+ * `fromEvent` subscription with `mergeMap`/`takeUntil` operators, plus an observable chain for
+ * every message: about half the heap of an idle connection and most of the adapter's CPU per
+ * message. Here the socket keeps the handler list Nest already allocated, and each event name
+ * has ONE listener function shared by all sockets (`this` is the socket), which finds the
+ * handler by name. The handler callback is Nest's own (guards, interceptors, pipes and filters
+ * run inside it), and the result is treated as Nest does: awaited, an Observable's values
+ * each answered, `{ event, data }` emitted, anything else not null/undefined sent on the ack
+ * unless the handler takes `@Ack()`; nothing is answered once the socket has disconnected.
+ */
+export function bindMessageHandlers(
+  socket: Socket,
+  handlers: BoundMessageHandler[],
+  adapter: PayloadMapper,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const host = socket as HandlerHost;
+  const existing = host[HANDLERS];
+  // A socket gets one call per gateway on its namespace; keep them all, in order.
+  host[HANDLERS] = existing ? [...existing, ...handlers] : handlers;
+  for (const handler of handlers) {
+    const name = String(handler.message);
+    if (existing?.some((h) => String(h.message) === name)) continue;
+    socket.on(name, listenerFor(name, adapter, logger));
+  }
+}
+
+const listeners = new WeakMap<PayloadMapper, Map<string, (...args: unknown[]) => void>>();
+
+/** One function per (adapter, event name), shared by every socket. */
+function listenerFor(
+  name: string,
+  adapter: PayloadMapper,
+  logger: Pick<Logger, 'error'>,
+): (...args: unknown[]) => void {
+  let byName = listeners.get(adapter);
+  if (!byName) listeners.set(adapter, (byName = new Map()));
+  let listener = byName.get(name);
+  if (!listener) {
+    listener = function (this: HandlerHost, ...args: unknown[]) {
+      // rxjs fromEvent's convention, which mapPayload expects.
+      const { data, ack } = adapter.mapPayload(args.length > 1 ? args : args[0]);
+      for (const handler of this[HANDLERS] ?? []) {
+        if (String(handler.message) === name) invoke(this, handler, data, ack, logger);
+      }
+    };
+    byName.set(name, listener);
+  }
+  return listener;
+}
+
+function invoke(
+  socket: Socket,
+  handler: BoundMessageHandler,
+  data: unknown,
+  ack: unknown,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const fail = (error: unknown) => logger.error(error);
+  let result: unknown;
+  try {
+    result = handler.callback(data, ack);
+  } catch (error) {
+    return fail(error);
+  }
+  const settle = (value: unknown) => {
+    if (isObservable(value)) {
+      value.subscribe({ next: (v) => respond(socket, handler, v, ack), error: fail });
+    } else if (value instanceof Promise) {
+      value.then((v) => respond(socket, handler, v, ack), fail);
+    } else {
+      respond(socket, handler, value, ack);
+    }
+  };
+  if (result instanceof Promise) result.then(settle, fail);
+  else settle(result);
+}
+
+function respond(socket: Socket, handler: BoundMessageHandler, response: unknown, ack: unknown) {
+  if (response === null || response === undefined || !socket.connected) return;
+  const { event, data } = response as { event?: unknown; data?: unknown };
+  if (event) {
+    socket.emit(event as string, data);
+    return;
+  }
+  if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
+}
