@@ -1,0 +1,253 @@
+// Rendering of a bench run: the markdown table (stdout, README) and an SVG chart of the ratios.
+import type { Impl } from './run.js';
+
+export interface RoundResult {
+  impl: Impl;
+  round: number;
+  connect?: Record<string, unknown>;
+  memory?: Record<string, unknown>;
+  fanout?: Record<string, unknown>;
+  ack?: Record<string, unknown>;
+  reject?: Record<string, unknown>;
+  cross?: Record<string, unknown>;
+}
+
+export interface Report {
+  date: string;
+  command: string;
+  machine: string;
+  redis: string;
+  config: Record<string, unknown>;
+  rounds: RoundResult[];
+  medians: Partial<Record<Impl, Record<string, number>>>;
+  hold?: Record<string, number>;
+}
+
+interface Row {
+  key: string;
+  label: string;
+  better: 'lower' | 'higher';
+  /** Target of library / plain: at most (lower) or at least (higher). */
+  target?: number;
+  scale?: number;
+  digits?: number;
+}
+
+export const ROWS: Row[] = [
+  { key: 'ack.cpuUsPerAck', label: 'ack: server CPU µs per ack', better: 'lower', target: 1.1 },
+  { key: 'ack.perSecond', label: 'ack: round trips/s', better: 'higher', digits: 0 },
+  { key: 'ack.latency.p50', label: 'ack: latency p50 ms', better: 'lower', digits: 2 },
+  { key: 'ack.latency.p99', label: 'ack: latency p99 ms', better: 'lower', digits: 2 },
+  {
+    key: 'fanout.cpuUsPerDelivery',
+    label: 'fanout: server CPU µs per delivery',
+    better: 'lower',
+    target: 1.05,
+    digits: 2,
+  },
+  { key: 'fanout.perSecond', label: 'fanout: deliveries/s', better: 'higher', digits: 0 },
+  { key: 'fanout.latency.p50', label: 'fanout: latency p50 ms', better: 'lower', digits: 2 },
+  { key: 'fanout.latency.p99', label: 'fanout: latency p99 ms', better: 'lower', digits: 2 },
+  { key: 'fanout.lost', label: 'fanout: lost', better: 'lower', digits: 0 },
+  {
+    key: 'memory.heapBytesPerConnection',
+    label: 'memory: heap KiB per idle connection',
+    better: 'lower',
+    target: 1.15,
+    scale: 1 / 1024,
+    digits: 2,
+  },
+  {
+    key: 'memory.rssBytesPerConnection',
+    label: 'memory: RSS KiB per idle connection',
+    better: 'lower',
+    scale: 1 / 1024,
+    digits: 1,
+  },
+  {
+    key: 'connect.cpuUsPerConnect',
+    label: 'connect: server CPU µs per connect',
+    better: 'lower',
+    target: 1.2,
+  },
+  {
+    key: 'connect.perSecond',
+    label: 'connect: handshakes/s',
+    better: 'higher',
+    target: 0.9,
+    digits: 0,
+  },
+  { key: 'connect.latency.p50', label: 'connect: handshake p50 ms', better: 'lower', digits: 1 },
+  { key: 'connect.latency.p95', label: 'connect: handshake p95 ms', better: 'lower', digits: 1 },
+  { key: 'connect.latency.p99', label: 'connect: handshake p99 ms', better: 'lower', digits: 1 },
+  { key: 'reject.cpuUsPerRefusal', label: 'reject: server CPU µs per refusal', better: 'lower' },
+  {
+    key: 'reject.refusedAtHandshake',
+    label: 'reject: refused at the handshake',
+    better: 'higher',
+    digits: 0,
+  },
+  {
+    key: 'cross.cpuUsPerDelivery',
+    label: 'cross: CPU µs per delivery (A+B)',
+    better: 'lower',
+    target: 1.1,
+    digits: 2,
+  },
+  { key: 'cross.perSecond', label: 'cross: deliveries/s', better: 'higher', digits: 0 },
+  { key: 'cross.latency.p50', label: 'cross: latency p50 ms', better: 'lower', digits: 2 },
+  { key: 'cross.latency.p99', label: 'cross: latency p99 ms', better: 'lower', digits: 2 },
+  { key: 'cross.lost', label: 'cross: lost', better: 'lower', digits: 0 },
+];
+
+const fmt = (v: number | undefined, digits = 1) =>
+  v === undefined || Number.isNaN(v)
+    ? '–'
+    : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0)
+    return undefined;
+  return a / b;
+}
+
+export interface Verdict {
+  label: string;
+  vsPlain?: number;
+  vsHand?: number;
+  target: string;
+  met: boolean;
+}
+
+export function verdicts(report: Report): Verdict[] {
+  const { plain, handwritten, library } = report.medians;
+  const out: Verdict[] = [];
+  for (const row of ROWS.filter((r) => r.target !== undefined)) {
+    const vsPlain = ratio(library?.[row.key], plain?.[row.key]);
+    const vsHand = ratio(library?.[row.key], handwritten?.[row.key]);
+    const okPlain =
+      vsPlain !== undefined &&
+      (row.better === 'lower' ? vsPlain <= row.target! : vsPlain >= row.target!);
+    const okHand = vsHand === undefined || (row.better === 'lower' ? vsHand < 1 : vsHand > 1);
+    out.push({
+      label: row.label,
+      vsPlain,
+      vsHand,
+      target: `${row.better === 'lower' ? '≤' : '≥'} ${row.target!.toFixed(2)}`,
+      met: okPlain && okHand,
+    });
+  }
+  const lost = library?.['cross.lost'];
+  if (lost !== undefined) {
+    out.push({ label: 'cross: deliveries lost', target: '= 0', met: lost === 0 });
+  }
+  if (report.hold) {
+    out.push({
+      label: `hold: ${report.hold.n} authenticated connections, presence on`,
+      target: `${report.hold.n} held`,
+      met:
+        report.hold.serverSockets === report.hold.n && report.hold.presenceOnline === report.hold.n,
+    });
+  }
+  return out;
+}
+
+export function renderMarkdown(report: Report): string {
+  const { plain, handwritten, library } = report.medians;
+  const lines = [
+    `### nestjs-realtime bench (${report.date.slice(0, 10)})`,
+    '',
+    `Machine: ${report.machine}. Redis: ${report.redis}. Command: \`${report.command}\`.`,
+    `Medians of ${report.config.rounds} round(s), implementations alternated (A B C A B C …).`,
+    '',
+    '| metric | plain Socket.IO | hand-written Nest | library | library / plain | library / hand-written | target (/ plain) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const row of ROWS) {
+    const s = row.scale ?? 1;
+    const d = row.digits ?? 1;
+    const v = (m?: Record<string, number>) =>
+      m?.[row.key] === undefined ? undefined : m[row.key] * s;
+    const r1 = ratio(library?.[row.key], plain?.[row.key]);
+    const r2 = ratio(library?.[row.key], handwritten?.[row.key]);
+    const target =
+      row.target === undefined
+        ? ''
+        : `${row.better === 'lower' ? '≤' : '≥'} ${row.target.toFixed(2)}`;
+    lines.push(
+      `| ${row.label} | ${fmt(v(plain), d)} | ${fmt(v(handwritten), d)} | ${fmt(v(library), d)} | ${r1 === undefined ? '–' : r1.toFixed(2)} | ${r2 === undefined ? '–' : r2.toFixed(2)} | ${target} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| target | library / plain | library / hand-written | met |',
+    '| --- | ---: | ---: | :---: |',
+  );
+  for (const v of verdicts(report)) {
+    lines.push(
+      `| ${v.label} ${v.target} | ${v.vsPlain?.toFixed(2) ?? '–'} | ${v.vsHand?.toFixed(2) ?? '–'} | ${v.met ? 'yes' : '**no**'} |`,
+    );
+  }
+  if (report.hold) {
+    const h = report.hold;
+    lines.push(
+      '',
+      `Hold: ${fmt(h.serverSockets, 0)} of ${fmt(h.n, 0)} authenticated connections held by one library instance with presence on (presence online ${fmt(h.presenceOnline, 0)}, ${fmt(h.connected, 0)} clients connected at ${fmt(h.perSecond, 0)}/s, heap ${fmt(h.heapMB, 0)} MiB, RSS ${fmt(h.rssMB, 0)} MiB).`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Horizontal bars of library/plain and library/hand-written per targeted metric; 1.0 and the target marked. */
+export function renderSvg(report: Report): string {
+  const { plain, handwritten, library } = report.medians;
+  const rows = ROWS.filter((r) => r.target !== undefined);
+  const width = 860;
+  const left = 290;
+  const barH = 14;
+  const rowH = 48;
+  const top = 50;
+  const height = top + rows.length * rowH + 40;
+  const values = rows.flatMap((r) => [
+    ratio(library?.[r.key], plain?.[r.key]) ?? 0,
+    ratio(library?.[r.key], handwritten?.[r.key]) ?? 0,
+  ]);
+  const max = Math.max(2, Math.ceil(Math.max(...values) * 2) / 2);
+  const x = (v: number) => left + (v / max) * (width - left - 60);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="10" y="20" font-size="15" font-weight="bold">nestjs-realtime: library / plain Socket.IO and library / hand-written Nest (medians)</text>`,
+    `<text x="10" y="38" fill="#555">${esc(report.machine)} · ${esc(report.date.slice(0, 10))} · lower is better except handshakes/s · black tick: target</text>`,
+  ];
+  for (let t = 0; t <= max; t += 0.5) {
+    parts.push(
+      `<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${height - 30}" stroke="${t === 1 ? '#333' : '#ddd'}" stroke-dasharray="${t === 1 ? '' : '3,3'}"/>`,
+      `<text x="${x(t)}" y="${height - 14}" text-anchor="middle" fill="#555">${t.toFixed(1)}×</text>`,
+    );
+  }
+  rows.forEach((row, i) => {
+    const y = top + i * rowH;
+    parts.push(`<text x="10" y="${y + 18}">${esc(row.label)}</text>`);
+    const bars: Array<[string, number | undefined, string]> = [
+      ['/ plain', ratio(library?.[row.key], plain?.[row.key]), '#2b7bb9'],
+      ['/ hand-written', ratio(library?.[row.key], handwritten?.[row.key]), '#e08a2b'],
+    ];
+    bars.forEach(([name, value, color], j) => {
+      const by = y + j * (barH + 3);
+      if (value === undefined) return;
+      parts.push(
+        `<rect x="${left}" y="${by}" width="${Math.max(1, x(value) - left)}" height="${barH}" fill="${color}"/>`,
+        `<text x="${x(value) + 4}" y="${by + 11}" fill="#222">${value.toFixed(2)} ${name}</text>`,
+      );
+    });
+    const tx = x(row.target!);
+    parts.push(
+      `<line x1="${tx}" y1="${y - 2}" x2="${tx}" y2="${y + 2 * barH + 5}" stroke="#000" stroke-width="2"/>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

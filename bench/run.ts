@@ -1,0 +1,578 @@
+// The bench orchestrator: starts the three implementations as separate processes, drives them with
+// socket.io-client load-generator processes, alternates implementations (A B C A B C ...), and
+// reports medians and ratios (markdown on stdout, JSON and an SVG chart in bench/results/).
+//   npm run bench               3 rounds, N = 5,000 idle connections, 10,000 held
+//   npm run bench -- --quick    1 round, smaller N
+//   options: --rounds N, --no-hold, --only plain,library
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
+import { median, percentile } from './load/stats.js';
+import { renderMarkdown, renderSvg, type Report, type RoundResult } from './report.js';
+import type { ServerMetrics } from './shared.js';
+
+export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
+export type Impl = (typeof IMPLEMENTATIONS)[number];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const config = {
+  rounds: Number(flag('--rounds') ?? (quick ? 1 : 3)),
+  idle: quick ? 1000 : 5000,
+  connectConcurrency: 50,
+  fanoutClients: quick ? 300 : 1000,
+  fanoutMessages: quick ? 30 : 60,
+  ackClients: quick ? 50 : 100,
+  acksPerClient: quick ? 60 : 100,
+  reject: quick ? 200 : 1000,
+  crossClients: quick ? 300 : 500,
+  crossMessages: quick ? 30 : 60,
+  hold: args.includes('--no-hold') ? 0 : 10_000,
+  workers: 2,
+};
+const only = (flag('--only')?.split(',') as Impl[] | undefined) ?? [...IMPLEMENTATIONS];
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const loader = ['--import', './sample/register.mjs'];
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// ---------------------------------------------------------------- Redis
+
+interface RedisHandle {
+  url?: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The shared Redis at REDIS_URL, else a private redis-server on a free port (stopped by pid). */
+async function openRedis(): Promise<RedisHandle> {
+  const shared = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (await reachable(shared)) return { url: shared, stop: async () => {} };
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const failed = await new Promise<boolean>((resolve) => {
+    child.once('error', () => resolve(true));
+    setTimeout(() => resolve(false), 300);
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  if (failed || !(await reachable(url))) {
+    log(
+      'No Redis reachable and no redis-server on PATH: running without Redis (no cross scenario)',
+    );
+    return { stop: async () => {} };
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    },
+  };
+}
+
+async function cleanupKeys(url: string, runPrefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${runPrefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+// ---------------------------------------------------------------- servers
+
+interface ServerHandle {
+  impl: Impl;
+  url: string;
+  child: ChildProcess;
+}
+
+async function startServer(impl: Impl, redisUrl: string | undefined, keyPrefix: string) {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), KEY_PREFIX: keyPrefix };
+  if (redisUrl) env.REDIS_URL = redisUrl;
+  else delete env.REDIS_URL;
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...loader,
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      `bench/servers/${impl}.ts`,
+    ],
+    { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${impl} exited at boot:\n${stderr}`);
+    try {
+      if ((await fetch(`${url}/metrics`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${impl} did not start:\n${stderr}`);
+    await sleep(200);
+  }
+  return { impl, url, child } satisfies ServerHandle;
+}
+
+async function stopServer(server: ServerHandle): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function metrics(server: ServerHandle, gc = false): Promise<ServerMetrics> {
+  const res = await fetch(`${server.url}/metrics${gc ? '?gc=1' : ''}`);
+  return (await res.json()) as ServerMetrics;
+}
+
+async function waitSockets(server: ServerHandle, count: number, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await metrics(server);
+    if (m.sockets === count) return m;
+    if (Date.now() > deadline)
+      throw new Error(`${server.impl}: ${m.sockets} sockets, expected ${count}`);
+    await sleep(100);
+  }
+}
+
+async function publish(server: ServerHandle, room: string, seq: number): Promise<void> {
+  const res = await fetch(`${server.url}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ room, payload: { seq, t: now(), text: 'fan-out message' } }),
+  });
+  if (!res.ok) throw new Error(`publish failed: ${res.status}`);
+  await res.arrayBuffer();
+}
+
+// ---------------------------------------------------------------- load workers
+
+class Worker {
+  private readonly child: ChildProcess;
+  private seq = 0;
+  private readonly pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void }
+  >();
+
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./load/client-worker.ts', import.meta.url)), [], {
+      cwd: root,
+      execArgv: loader,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error) p?.reject(new Error(m.error));
+      else p?.resolve(m.result);
+    });
+  }
+
+  send<T>(command: WorkerCommand): Promise<T> {
+    const id = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, command });
+    });
+  }
+
+  async exit(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    await this.send({ cmd: 'exit' }).catch(() => {});
+    await exited;
+  }
+}
+
+class Load {
+  readonly workers = Array.from({ length: config.workers }, () => new Worker());
+  private nextUser = 0;
+
+  /** Splits `n` over the workers; each item of the result is one worker's share. */
+  private split(n: number): number[] {
+    const base = Math.floor(n / this.workers.length);
+    return this.workers.map((_, i) => base + (i < n % this.workers.length ? 1 : 0));
+  }
+
+  async connect(url: string, n: number, forged = false): Promise<ConnectResult> {
+    const shares = this.split(n);
+    const results = await Promise.all(
+      this.workers.map((w, i) =>
+        w.send<ConnectResult>({
+          cmd: 'connect',
+          url,
+          userIds: Array.from({ length: shares[i] }, () => `u${this.nextUser++}`),
+          concurrency: Math.ceil(config.connectConcurrency / this.workers.length),
+          forged,
+        }),
+      ),
+    );
+    return {
+      connected: sum(results.map((r) => r.connected)),
+      refused: sum(results.map((r) => r.refused)),
+      dropped: sum(results.map((r) => r.dropped)),
+      failed: sum(results.map((r) => r.failed)),
+      latencies: results.flatMap((r) => r.latencies),
+      wallMs: Math.max(...results.map((r) => r.wallMs)),
+    };
+  }
+
+  async join(room: string, n: number): Promise<number> {
+    const shares = this.split(n);
+    const results = await Promise.all(
+      this.workers.map((w, i) => w.send<{ ok: number }>({ cmd: 'join', room, count: shares[i] })),
+    );
+    return sum(results.map((r) => r.ok));
+  }
+
+  async listen(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.send({ cmd: 'listen' })));
+  }
+
+  async collect(perWorkerExpected: number[], timeoutMs: number) {
+    const results = await Promise.all(
+      this.workers.map((w, i) =>
+        w.send<{ received: number; latencies: number[] }>({
+          cmd: 'collect',
+          expected: perWorkerExpected[i],
+          timeoutMs,
+        }),
+      ),
+    );
+    return {
+      received: sum(results.map((r) => r.received)),
+      latencies: results.flatMap((r) => r.latencies),
+    };
+  }
+
+  async ack(clients: number, perSocket: number) {
+    const shares = this.split(clients);
+    const results = await Promise.all(
+      this.workers.map((w, i) =>
+        w.send<{ ok: number; failed: number; latencies: number[]; wallMs: number }>({
+          cmd: 'ack',
+          count: shares[i],
+          perSocket,
+        }),
+      ),
+    );
+    return {
+      ok: sum(results.map((r) => r.ok)),
+      failed: sum(results.map((r) => r.failed)),
+      latencies: results.flatMap((r) => r.latencies),
+      wallMs: Math.max(...results.map((r) => r.wallMs)),
+    };
+  }
+
+  async keep(n: number): Promise<void> {
+    const shares = this.split(n);
+    await Promise.all(this.workers.map((w, i) => w.send({ cmd: 'disconnect', keep: shares[i] })));
+  }
+
+  sharesOf(n: number): number[] {
+    return this.split(n);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.exit()));
+  }
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const latencyStats = (xs: number[]) => ({
+  p50: percentile(xs, 0.5),
+  p95: percentile(xs, 0.95),
+  p99: percentile(xs, 0.99),
+});
+
+// ---------------------------------------------------------------- scenarios
+
+async function fanout(
+  load: Load,
+  publisher: ServerHandle,
+  measured: ServerHandle[],
+  clients: number,
+  messages: number,
+  room: string,
+) {
+  const before = await Promise.all(measured.map((s) => metrics(s)));
+  await load.listen();
+  const start = now();
+  // Paced so that the clients keep up: a burst would measure queueing, not the server.
+  for (let seq = 0; seq < messages; seq++) {
+    await publish(publisher, room, seq);
+    await sleep(5);
+  }
+  const expected = load.sharesOf(clients).map((n) => n * messages);
+  const got = await load.collect(expected, 30_000);
+  const wallMs = now() - start;
+  const after = await Promise.all(measured.map((s) => metrics(s)));
+  const cpu = sum(after.map((m, i) => m.cpuUs - before[i].cpuUs));
+  const deliveries = clients * messages;
+  return {
+    deliveries,
+    received: got.received,
+    lost: deliveries - got.received,
+    perSecond: (got.received / wallMs) * 1000,
+    latency: latencyStats(got.latencies),
+    cpuUsPerDelivery: cpu / Math.max(1, got.received),
+  };
+}
+
+async function runRound(
+  impl: Impl,
+  round: number,
+  redisUrl: string | undefined,
+  runPrefix: string,
+) {
+  const keyPrefix = `${runPrefix}:${impl}:${round}`;
+  const a = await startServer(impl, redisUrl, keyPrefix);
+  const b = redisUrl ? await startServer(impl, redisUrl, keyPrefix) : undefined;
+  const load = new Load();
+  const result: RoundResult = { impl, round };
+  try {
+    // Warm-up: JIT and lazily built state, not measured.
+    await load.connect(a.url, 200);
+    await load.join('warm', 200);
+    await load.ack(100, 20);
+    await fanout(load, a, [a], 200, 10, 'warm');
+    await load.keep(0);
+    await waitSockets(a, 0);
+    await sleep(500);
+
+    // connect + memory: N authenticated idle connections.
+    const base = await metrics(a, true);
+    const connected = await load.connect(a.url, config.idle);
+    const afterConnect = await waitSockets(a, config.idle);
+    if (connected.connected !== config.idle) {
+      log(`  ${impl}: ${connected.connected}/${config.idle} connected, ${connected.failed} failed`);
+    }
+    result.connect = {
+      n: config.idle,
+      connected: connected.connected,
+      perSecond: (connected.connected / connected.wallMs) * 1000,
+      latency: latencyStats(connected.latencies),
+      cpuUsPerConnect: (afterConnect.cpuUs - base.cpuUs) / Math.max(1, connected.connected),
+    };
+    await sleep(1500); // presence writes and the like settle
+    const held = await metrics(a, true);
+    result.memory = {
+      n: config.idle,
+      heapBytesPerConnection: (held.heapUsed - base.heapUsed) / config.idle,
+      rssBytesPerConnection: (held.rss - base.rss) / config.idle,
+    };
+
+    // fanout: clients in one room, messages published over HTTP.
+    await load.keep(config.fanoutClients);
+    await waitSockets(a, config.fanoutClients);
+    const joined = await load.join('fanout', config.fanoutClients);
+    if (joined !== config.fanoutClients) log(`  ${impl}: ${joined} joined the fan-out room`);
+    result.fanout = await fanout(
+      load,
+      a,
+      [a],
+      config.fanoutClients,
+      config.fanoutMessages,
+      'fanout',
+    );
+
+    // ack: closed loop, one request in flight per client.
+    const beforeAck = await metrics(a);
+    const acked = await load.ack(config.ackClients, config.acksPerClient);
+    const afterAck = await metrics(a);
+    result.ack = {
+      n: config.ackClients * config.acksPerClient,
+      ok: acked.ok,
+      failed: acked.failed,
+      perSecond: (acked.ok / acked.wallMs) * 1000,
+      latency: latencyStats(acked.latencies),
+      cpuUsPerAck: (afterAck.cpuUs - beforeAck.cpuUs) / Math.max(1, acked.ok),
+    };
+    await load.keep(0);
+    await waitSockets(a, 0);
+
+    // reject: tokens with a wrong signature.
+    const beforeReject = await metrics(a);
+    const rejected = await load.connect(a.url, config.reject, true);
+    await waitSockets(a, 0);
+    const afterReject = await metrics(a);
+    result.reject = {
+      n: config.reject,
+      refusedAtHandshake: rejected.refused,
+      droppedAfterConnect: rejected.dropped,
+      accepted: rejected.connected,
+      cpuUsPerRefusal: (afterReject.cpuUs - beforeReject.cpuUs) / config.reject,
+    };
+
+    // cross: clients on B, the publisher on A, one Redis.
+    if (b) {
+      await load.connect(b.url, config.crossClients);
+      await waitSockets(b, config.crossClients);
+      await load.join('cross', config.crossClients);
+      await sleep(300);
+      result.cross = await fanout(
+        load,
+        a,
+        [a, b],
+        config.crossClients,
+        config.crossMessages,
+        'cross',
+      );
+      await load.keep(0);
+    }
+  } finally {
+    await load.close();
+    await stopServer(a);
+    if (b) await stopServer(b);
+  }
+  return result;
+}
+
+/** 10,000 concurrent authenticated connections on one library instance, presence on. */
+async function hold(redisUrl: string | undefined, runPrefix: string, n: number) {
+  const server = await startServer('library', redisUrl, `${runPrefix}:hold`);
+  const load = new Load();
+  try {
+    const result = await load.connect(server.url, n);
+    await waitSockets(server, result.connected, 60_000);
+    await sleep(2000);
+    const m = await metrics(server, true);
+    return {
+      n,
+      connected: result.connected,
+      failed: result.failed + result.refused,
+      serverSockets: m.sockets,
+      presenceOnline: m.online ?? 0,
+      heapMB: m.heapUsed / 2 ** 20,
+      rssMB: m.rss / 2 ** 20,
+      perSecond: (result.connected / result.wallMs) * 1000,
+    };
+  } finally {
+    await load.close();
+    await stopServer(server);
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const redis = await openRedis();
+  const runPrefix = `rt-bench:${randomUUID().slice(0, 8)}`;
+  const started = new Date();
+  log(
+    `bench: ${config.rounds} round(s), ${only.join(', ')}; Redis ${redis.url ?? 'off'}; key prefix ${runPrefix}`,
+  );
+  const rounds: RoundResult[] = [];
+  try {
+    for (let round = 1; round <= config.rounds; round++) {
+      for (const impl of only) {
+        const t0 = Date.now();
+        rounds.push(await runRound(impl, round, redis.url, runPrefix));
+        log(`  round ${round} ${impl}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    }
+    const holdResult = config.hold ? await hold(redis.url, runPrefix, config.hold) : undefined;
+    const report: Report = {
+      date: started.toISOString(),
+      command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`,
+      redis: redis.url ? 'on (one shared Redis, a key prefix per run)' : 'off',
+      config,
+      rounds,
+      medians: {},
+      hold: holdResult,
+    };
+    for (const impl of only) report.medians[impl] = medianOf(rounds.filter((r) => r.impl === impl));
+    const dir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const stamp = started.toISOString().replace(/[:.]/g, '-');
+    const markdown = renderMarkdown(report);
+    writeFileSync(`${dir}bench-${stamp}.json`, JSON.stringify(report, null, 2));
+    writeFileSync(`${dir}latest.json`, JSON.stringify(report, null, 2));
+    writeFileSync(`${dir}latest.md`, markdown);
+    writeFileSync(`${dir}ratios.svg`, renderSvg(report));
+    process.stdout.write(markdown);
+    log(`\nwrote bench/results/bench-${stamp}.json, latest.md, ratios.svg`);
+  } finally {
+    if (redis.url) await cleanupKeys(redis.url, runPrefix).catch(() => {});
+    await redis.stop();
+  }
+}
+
+/** Median of every numeric leaf across rounds. */
+function medianOf(results: RoundResult[]): Record<string, number> {
+  const values = new Map<string, number[]>();
+  const visit = (node: unknown, path: string) => {
+    if (typeof node === 'number') {
+      values.set(path, [...(values.get(path) ?? []), node]);
+    } else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) visit(v, path ? `${path}.${k}` : k);
+    }
+  };
+  for (const r of results) {
+    const { impl: _impl, round: _round, ...scenarios } = r;
+    visit(scenarios, '');
+  }
+  return Object.fromEntries([...values].map(([k, v]) => [k, median(v)]));
+}
+
+await main();
+process.exit(0);

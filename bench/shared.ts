@@ -1,0 +1,71 @@
+// What the three bench servers and the load generator share: the secret, the wire contract of the
+// bench events, and the /metrics body (server CPU and heap, read by the orchestrator).
+import { createSecretKey } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export const BENCH_SECRET = 'bench-secret-at-least-32-bytes-long!!';
+/** Pre-built key for signing in the load generator (signing cost must not hit the clients). */
+export const BENCH_KEY = createSecretKey(Buffer.from(BENCH_SECRET));
+
+export function signBenchToken(userId: string): string {
+  return jwt.sign({ sub: userId, name: `User ${userId}` }, BENCH_KEY, {
+    algorithm: 'HS256',
+    expiresIn: '2h',
+  });
+}
+
+/** A token with a valid shape and a wrong signature. */
+export function forgedBenchToken(userId: string): string {
+  return jwt.sign({ sub: userId }, 'not-the-bench-secret-but-long-enough!!', {
+    algorithm: 'HS256',
+    expiresIn: '2h',
+  });
+}
+
+export interface ServerMetrics {
+  /** process.cpuUsage() user + system, µs. */
+  cpuUs: number;
+  heapUsed: number;
+  rss: number;
+  external: number;
+  /** Connected sockets on the default namespace. */
+  sockets: number;
+  /** Presence's online count (library only). */
+  online?: number;
+}
+
+declare const gc: undefined | (() => void);
+
+/** `GET /metrics?gc=1` runs a full GC first (servers run with --expose-gc). */
+export function readMetrics(forceGc: boolean, sockets: number): ServerMetrics {
+  if (forceGc && typeof gc === 'function') {
+    gc();
+    gc();
+  }
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    cpuUs: cpu.user + cpu.system,
+    heapUsed: mem.heapUsed,
+    rss: mem.rss,
+    external: mem.external,
+    sockets,
+  };
+}
+
+/** Hand validation of the bench events, used by the plain server (the Nest ones use DTOs). */
+export function validateRoom(body: unknown): string | null {
+  const room = (body as { room?: unknown } | null)?.room;
+  return typeof room === 'string' && room.length > 0 && room.length <= 100 ? room : null;
+}
+
+export function validateSend(body: unknown): { room: string; text: string } | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { room, text, ...rest } = body as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return null;
+  if (typeof room !== 'string' || room.length === 0 || room.length > 100) return null;
+  if (typeof text !== 'string' || text.length === 0 || text.length > 1000) return null;
+  return { room, text };
+}
+
+export const PUBLISH_EVENT = 'msg';
