@@ -14,6 +14,8 @@ export interface InstanceOptions {
   /** A fixture file that prints "READY <port>"; defaults to test/fixtures/instance-app.ts. */
   fixture?: string;
   env?: Record<string, string>;
+  /** Extra node flags, for example ['--expose-gc']. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -32,7 +34,12 @@ export class AppInstance {
   static start(options: InstanceOptions): Promise<AppInstance> {
     const child = spawn(
       process.execPath,
-      ['--import', join(root, 'sample', 'register.mjs'), options.fixture ?? DEFAULT_FIXTURE],
+      [
+        ...(options.nodeArgs ?? []),
+        '--import',
+        join(root, 'sample', 'register.mjs'),
+        options.fixture ?? DEFAULT_FIXTURE,
+      ],
       {
         cwd: root,
         env: {
