@@ -163,7 +163,7 @@ describe('connection state recovery in streams mode (two instances on Redis)', (
       presence: false as const,
     };
     [a, b] = await Promise.all([AppInstance.start({ realtime }), AppInstance.start({ realtime })]);
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

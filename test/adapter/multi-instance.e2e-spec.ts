@@ -14,7 +14,7 @@ describe.each([2, 3])('%i instances in separate processes on one private Redis',
     instances = await Promise.all(
       Array.from({ length: count }, () => AppInstance.start({ realtime })),
     );
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(instances.map((i) => i.stop()));

@@ -17,7 +17,7 @@ describe('sharded mode on a local three-master Redis Cluster', () => {
       redis: { cluster: { nodes: cluster.nodes }, mode: 'sharded' as const, keyPrefix },
     };
     instances = await Promise.all([0, 1, 2].map(() => AppInstance.start({ realtime })));
-  }, 45_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(instances.map((i) => i.stop()));
