@@ -83,6 +83,10 @@ export class MemoryPresenceStore implements PresenceStore {
     return [...(this.users.get(userId)?.values() ?? [])].map((l) => ({ ...l.connection }));
   }
 
+  async countConnections(userId: string): Promise<number> {
+    return this.users.get(userId)?.size ?? 0;
+  }
+
   async listOnline(cursor: string | undefined, limit: number): Promise<OnlinePage> {
     const ids = [...this.users.keys()]
       .filter((id) => cursor === undefined || byteOrder(id, cursor) > 0)

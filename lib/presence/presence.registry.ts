@@ -40,6 +40,8 @@ import { RedisPresenceStore } from './redis-presence.store.js';
 
 /** Connections removed per sweep/shutdown script call: bounds how long one script blocks Redis. */
 const BATCH = 500;
+/** Longest a graceful shutdown waits to remove this instance's entries. */
+const SHUTDOWN_REMOVAL_MS = 3000;
 const WATCHED = Symbol('realtime:presence-watched');
 
 /**
@@ -109,15 +111,30 @@ export class PresenceRegistry
     if (this.closing || !this.presence.enabled) return;
     this.closing = true;
     clearInterval(this.timer);
-    try {
+    const removeAll = async () => {
       for (;;) {
         const removed = await this.store.removeInstance(this.instanceId, BATCH);
         for (const r of removed) this.announceRemoval(r, 'shutdown');
         if (removed.length < BATCH) break;
       }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const removal = removeAll();
+    removal.catch(() => undefined); // may settle after the race below gave up on it
+    try {
+      // Bounded: with Redis unreachable the commands would retry for a long time; the entries
+      // then expire with the heartbeat and a surviving instance sweeps them.
+      await Promise.race([
+        removal,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), SHUTDOWN_REMOVAL_MS);
+        }),
+      ]);
     } catch (error) {
       // The entries expire with the heartbeat and a survivor sweeps them.
       this.logger.warn(`Could not remove presence entries on shutdown: ${errorMessage(error)}`);
+    } finally {
+      clearTimeout(timer);
     }
     this.sockets.clear();
     this.leaving.clear();
@@ -140,6 +157,11 @@ export class PresenceRegistry
 
   async getConnections(userId: string): Promise<PresenceConnection[]> {
     return (await this.store.getConnections(String(userId))).map(toPublicConnection);
+  }
+
+  /** How many live connections the user has, across instances (one round trip). */
+  countConnections(userId: string): Promise<number> {
+    return this.store.countConnections(String(userId));
   }
 
   /** Online user ids in byte order of the id, `limit` (default 100) per page. */

@@ -51,6 +51,8 @@ export interface PresenceStore {
   ): Promise<UpdatedConnection[]>;
   isOnline(userId: string): Promise<boolean>;
   getConnections(userId: string): Promise<StoredConnection[]>;
+  /** How many live connections the user has (one HLEN on Redis). */
+  countConnections(userId: string): Promise<number>;
   listOnline(cursor: string | undefined, limit: number): Promise<OnlinePage>;
   countOnline(): Promise<number>;
   getRoomConnections(namespace: string, room: string): Promise<StoredConnection[]>;

@@ -90,6 +90,10 @@ export class RedisPresenceStore implements PresenceStore {
     );
   }
 
+  countConnections(userId: string): Promise<number> {
+    return this.redis.hlen(this.key('u', userId));
+  }
+
   async listOnline(cursor: string | undefined, limit: number): Promise<OnlinePage> {
     const start = cursor === undefined ? '-' : `(${cursor}`;
     const ids = await this.redis.zrangebylex(this.key('online'), start, '+', 'LIMIT', 0, limit + 1);

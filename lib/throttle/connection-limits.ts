@@ -89,7 +89,7 @@ export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
     let live: number;
     try {
       live = this.presence.enabled
-        ? (await this.presence.getConnections(userId)).length
+        ? await this.presence.countConnections(userId)
         : (this.localCounts.get(userId) ?? 0);
     } catch (error) {
       // Fail open while Redis is unreachable rather than lock every user out.

@@ -54,6 +54,8 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
     expect(await store.connect(b, [])).toEqual({ online: false, joinedRooms: [] });
     expect(await store.isOnline('u1')).toBe(true);
     expect(await store.countOnline()).toBe(1);
+    expect(await store.countConnections('u1')).toBe(2);
+    expect(await store.countConnections('nobody')).toBe(0);
     const connections = await store.getConnections('u1');
     expect(connections.map((c) => c.socketId).sort()).toEqual([a.socketId, b.socketId].sort());
     expect(connections.find((c) => c.socketId === b.socketId)).toMatchObject({
@@ -65,6 +67,7 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
 
     expect((await store.disconnect('u1', a.socketId))?.offline).toBe(false);
     expect(await store.isOnline('u1')).toBe(true);
+    expect(await store.countConnections('u1')).toBe(1);
     const last = await store.disconnect('u1', b.socketId);
     expect(last).toMatchObject({ offline: true, connection: { socketId: b.socketId } });
     expect(await store.isOnline('u1')).toBe(false);
