@@ -33,6 +33,13 @@ export {
   type RealtimeAdapterHealth,
 } from './adapter/redis-io.adapter.js';
 export { RealtimeHealth } from './adapter/realtime-health.js';
+export {
+  RealtimeHealthIndicator,
+  type RealtimeHealthCheckOptions,
+  type RealtimeHealthDetails,
+  type RealtimeHealthIndicatorResult,
+} from './health/realtime-health.indicator.js';
+export { RealtimeMetrics } from './metrics/realtime-metrics.js';
 
 export { PresenceRegistry } from './presence/presence.registry.js';
 export type * from './presence/presence.types.js';

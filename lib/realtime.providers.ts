@@ -9,6 +9,8 @@ import { RealtimeHttpGuard } from './auth/realtime-http.guard.js';
 import { RealtimeEmitter } from './emitter/realtime-emitter.js';
 import { WsExceptionFilter } from './errors/ws-exception.filter.js';
 import { WsValidationPipe } from './errors/ws-validation.pipe.js';
+import { RealtimeHealthIndicator } from './health/realtime-health.indicator.js';
+import { RealtimeMetrics } from './metrics/realtime-metrics.js';
 import { REALTIME_OPTIONS } from './internal.constants.js';
 import { resolveRealtimeOptions } from './options/options.defaults.js';
 import { PresenceRegistry } from './presence/presence.registry.js';
@@ -35,6 +37,8 @@ export const REALTIME_EXPORTS = [
   RealtimeHealth,
   UserEventStream,
   RealtimeHttpGuard,
+  RealtimeHealthIndicator,
+  RealtimeMetrics,
 ];
 
 export const REALTIME_PROVIDERS: Provider[] = [
@@ -57,4 +61,6 @@ export const REALTIME_PROVIDERS: Provider[] = [
   ConnectionLimits,
   SlowClientMonitor,
   InflightAcks,
+  RealtimeHealthIndicator,
+  RealtimeMetrics,
 ];

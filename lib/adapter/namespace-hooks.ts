@@ -4,6 +4,7 @@ import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { TokenLifecycle } from '../auth/token-lifecycle.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { RealtimeSignals } from '../metrics/realtime-signals.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 const INSTALLED = Symbol('realtime:installed');
@@ -26,6 +27,8 @@ export class NamespaceHooks {
   installed = false;
   /** Socket.IO servers of this process (usually one, attached to the HTTP server). */
   readonly servers: Server[] = [];
+  /** What the library did, for metrics (handshake refusals, answered errors, rate limits). */
+  readonly signals = new RealtimeSignals();
   private readonly hooks: ConnectionHook[] = [];
   private readonly before: HandshakeCheck[] = [];
   private readonly after: HandshakeCheck[] = [];
@@ -63,7 +66,15 @@ export class NamespaceHooks {
   private readonly handshake = (socket: Socket, next: (err?: ExtendedError) => void): void => {
     this.runChecks(socket).then(
       () => next(),
-      (error: unknown) => next(this.authenticator.toConnectError(socket, error)),
+      (error: unknown) => {
+        const refusal = this.authenticator.toConnectError(socket, error);
+        this.signals.emit({
+          type: 'handshake-refused',
+          namespace: socket.nsp.name,
+          code: refusal.message,
+        });
+        next(refusal);
+      },
     );
   };
 

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Socket } from 'socket.io';
+import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { toErrorShape } from './error-shape.js';
 
 /**
@@ -20,7 +21,10 @@ import { toErrorShape } from './error-shape.js';
 export class WsExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('WsExceptionFilter');
 
-  constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
+  constructor(
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly hooks?: NamespaceHooks,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const type = host.getType();
@@ -35,6 +39,7 @@ export class WsExceptionFilter implements ExceptionFilter {
     const ws = host.switchToWs();
     const event = typeof ws.getPattern === 'function' ? ws.getPattern() : undefined;
     const { shape, unexpected } = toErrorShape(exception, event);
+    this.hooks?.signals.emit({ type: 'error', code: shape.code });
     if (unexpected) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`Unexpected error in "${event ?? 'unknown'}": ${err.message}`, err.stack);

@@ -1,6 +1,7 @@
 import type {
   RealtimeAuthOptions,
   RealtimeCanJoin,
+  RealtimeMetricsRegistry,
   RealtimeModuleOptions,
   RealtimePresenceOptions,
   RealtimeRedisOptions,
@@ -37,6 +38,14 @@ export interface ResolvedRealtimeOptions {
   limits: ResolvedLimitsOptions;
   canJoin?: RealtimeCanJoin;
   userRoomPrefix: string;
+  metrics: ResolvedMetricsOptions;
+}
+
+export interface ResolvedMetricsOptions {
+  enabled: boolean;
+  prefix: string;
+  /** undefined: prom-client's global register. */
+  registry?: RealtimeMetricsRegistry;
 }
 
 export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): ResolvedRealtimeOptions {
@@ -112,6 +121,11 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     },
     canJoin: raw.canJoin,
     userRoomPrefix: raw.userRoomPrefix ?? 'user:',
+    metrics: {
+      enabled: raw.metrics?.enabled ?? false,
+      prefix: raw.metrics?.prefix ?? 'realtime_',
+      registry: raw.metrics?.registry,
+    },
   };
 }
 

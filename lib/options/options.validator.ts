@@ -198,6 +198,19 @@ const SCHEMA: Shape = {
   }),
   canJoin: fn,
   userRoomPrefix: str,
+  metrics: group({
+    enabled: bool,
+    prefix: (v) =>
+      typeof v === 'string' && /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(v)
+        ? undefined
+        : 'a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)',
+    registry: (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { registerMetric?: unknown }).registerMetric === 'function'
+        ? undefined
+        : 'a prom-client Registry',
+  }),
 };
 
 function walk(value: Record<string, unknown>, shape: Shape, prefix: string): void {

@@ -176,6 +176,24 @@ export interface RealtimeLimitsOptions {
   handshakesPerIp?: { limit: number; windowMs?: number } | false;
 }
 
+/** A prom-client `Registry` (structural, so the options type does not need prom-client installed). */
+export interface RealtimeMetricsRegistry {
+  registerMetric(metric: never): void;
+  getSingleMetric(name: string): unknown;
+  removeSingleMetric(name: string): void;
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface RealtimeMetricsOptions {
+  /** Collect Prometheus metrics through prom-client (an optional peer dependency to install). @default false */
+  enabled?: boolean;
+  /** Prefix of every metric name. @default 'realtime_' */
+  prefix?: string;
+  /** The prom-client Registry to register in. @default prom-client's global `register` */
+  registry?: RealtimeMetricsRegistry;
+}
+
 /** Decides whether a socket's user may join a room (see `RealtimeRooms.join`). */
 export type RealtimeCanJoin = (
   user: unknown,
@@ -200,4 +218,6 @@ export interface RealtimeModuleOptions {
   canJoin?: RealtimeCanJoin;
   /** Prefix of every user's personal room (`user:<id>`). @default 'user:' */
   userRoomPrefix?: string;
+  /** Prometheus metrics through prom-client; off unless `enabled: true`. @default { enabled: false } */
+  metrics?: RealtimeMetricsOptions;
 }

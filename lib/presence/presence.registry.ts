@@ -72,6 +72,7 @@ export class PresenceRegistry
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private beats = 0;
+  private lastBeatAt?: number;
   private needsResync = false;
   private closing = false;
 
@@ -95,6 +96,14 @@ export class PresenceRegistry
 
   get enabled(): boolean {
     return this.presence.enabled;
+  }
+
+  /**
+   * When this instance's heartbeat last reached the presence store (ms since the epoch); undefined
+   * before the first one, and always without Redis (nothing to heartbeat).
+   */
+  get lastHeartbeatAt(): number | undefined {
+    return this.lastBeatAt;
   }
 
   onModuleInit(): void {
@@ -343,6 +352,7 @@ export class PresenceRegistry
     this.ticking = true;
     try {
       const alive = await this.store.heartbeat(this.instanceId, this.presence.ttlMs);
+      this.lastBeatAt = Date.now();
       // Our heartbeat lapsed (a long outage or pause): survivors may have swept our entries.
       if ((!alive && this.beats > 0) || this.needsResync) await this.resync();
       this.beats++;

@@ -153,6 +153,7 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
     state.violations++;
     state.lastViolation = now;
     const event = String(packet[0]);
+    this.hooks.signals.emit({ type: 'rate-limited' });
     const error = new RealtimeException(
       RealtimeErrorCode.RATE_LIMITED,
       'Too many events; slow down',

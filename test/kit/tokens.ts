@@ -1,10 +1,5 @@
-import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
-
-export const TEST_SECRET = 'test-secret-at-least-32-bytes-long!!';
-const jwt = new JwtService();
-
-/** Signs an HS256 test token; `sub` is the user id. Expires in 1 h unless the payload sets `exp`. */
-export function signToken(payload: Record<string, unknown>, options: JwtSignOptions = {}): string {
-  const expiry = payload.exp === undefined ? { expiresIn: '1h' as const } : {};
-  return jwt.sign(payload, { secret: TEST_SECRET, ...expiry, ...options });
-}
+// The testing kit's token signer (nestjs-realtime/testing), under the suite's names.
+export {
+  signTestToken as signToken,
+  TEST_JWT_SECRET as TEST_SECRET,
+} from '../../lib/testing/index.js';
