@@ -70,6 +70,44 @@ describe('package manifest', () => {
     }
   });
 
+  it('publishes the testing kit as nestjs-realtime/testing, types first', () => {
+    const entry = pkg.exports['./testing'];
+    expect(Object.keys(entry)[0]).toBe('types');
+    expect(entry).toEqual({
+      types: './dist/testing/index.d.ts',
+      import: './dist/testing/index.js',
+      default: './dist/testing/index.js',
+    });
+  });
+
+  it('keeps socket.io-client, prom-client and @nestjs/terminus optional peers', () => {
+    for (const peer of ['socket.io-client', 'prom-client', '@nestjs/terminus']) {
+      expect(pkg.peerDependencies[peer]).toBeDefined();
+      expect(pkg.peerDependenciesMeta[peer]).toEqual({ optional: true });
+      expect(pkg.devDependencies[peer]).toBeDefined();
+      expect(pkg.dependencies[peer]).toBeUndefined();
+    }
+  });
+
+  it('never imports an optional peer statically outside its own entry point', () => {
+    // socket.io-client only in the testing kit; prom-client only by a lazy import(); terminus never
+    const files = sourceFiles(join(root, 'lib')).filter(
+      (file) => !file.startsWith(join(root, 'lib', 'testing')),
+    );
+    const offending: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/from\s*'([^']+)'/g)) {
+        if (['socket.io-client', 'prom-client', '@nestjs/terminus'].includes(specifier)) {
+          offending.push(`${specifier} (${file.slice(root.length + 1)})`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+    const index = readFileSync(join(root, 'lib', 'index.ts'), 'utf8');
+    expect(index).not.toMatch(/testing/);
+  });
+
   it('exports the public API from lib/index.ts only, never internal tokens', () => {
     const index = readFileSync(join(root, 'lib', 'index.ts'), 'utf8');
     expect(index).not.toMatch(/internal\.constants/);

@@ -18,24 +18,20 @@ interface Host {
   esm: boolean;
 }
 
-const HOSTS: Host[] = [
+const ALL_HOSTS: Host[] = [
   { name: 'nest12-esm', nest: '^12.0.0', esm: true },
   { name: 'nest11-cjs', nest: '^11.0.0', esm: false },
 ];
+/** `PACKAGING_HOSTS=nest11-cjs` runs one host (npm run test:nest11). */
+const only = process.env.PACKAGING_HOSTS?.split(',');
+const HOSTS = only ? ALL_HOSTS.filter((host) => only.includes(host.name)) : ALL_HOSTS;
 
-function source(esm: boolean): string {
-  const body = `
-  const app = await NestFactory.create(AppModule, { logger: ['error'] });
-  app.useWebSocketAdapter(await createRedisIoAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  console.log('LISTENING ' + (app.getHttpServer().address() as { port: number }).port);
-  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));`;
-  return `import 'reflect-metadata';
+/** The host's module: one validated, authenticated gateway. */
+const APP_MODULE = `import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { IsString } from 'class-validator';
-import { createRedisIoAdapter, RealtimeGateway, RealtimeModule, WsUser } from 'nestjs-realtime';
+import { RealtimeGateway, RealtimeModule, WsUser } from 'nestjs-realtime';
 
 class PingDto {
   @IsString()
@@ -54,7 +50,52 @@ class HostGateway {
   imports: [RealtimeModule.forRoot({ auth: { secret: process.env.JWT_SECRET! } })],
   providers: [HostGateway],
 })
-class AppModule {}
+export class AppModule {}
+`;
+
+/**
+ * A gateway test as a host app writes it with nestjs-realtime/testing: core cases (handshake
+ * refusal and acceptance, an ack round trip, the error contract, presence online) on this host's
+ * Nest version. Prints "KIT OK" when all pass.
+ */
+function kitSource(esm: boolean): string {
+  const body = `
+  const app = await RealtimeTestApp.start({ module: AppModule, logger: false });
+  try {
+    const refusal = await refused(app.client('/host'));
+    assert.equal(refusal.message, 'UNAUTHORIZED');
+    const watcher = await app.connectAs<{ 'presence:online': (p: { userId: string }) => void }>('watcher', '/host');
+    const online = waitForEvent<{ userId: string }>(watcher, 'presence:online');
+    const alice = await app.connectAs('alice', '/host');
+    assert.deepEqual(await online, { userId: 'alice' });
+    assert.deepEqual(await ask(alice, 'ping', { text: 'hi' }), { pong: 'hi', userId: 'alice' });
+    const invalid = await ask<{ code: string; event: string }>(alice, 'ping', { text: 1 });
+    assert.equal(invalid.code, 'VALIDATION_FAILED');
+    assert.equal(invalid.event, 'ping');
+    assert.ok(signTestToken({ sub: 'x' }).split('.').length === 3);
+    console.log('KIT OK');
+  } finally {
+    await app.close();
+  }`;
+  return `import 'reflect-metadata';
+import { strict as assert } from 'node:assert';
+import { ask, RealtimeTestApp, refused, signTestToken, waitForEvent } from 'nestjs-realtime/testing';
+import { AppModule } from './app.module${esm ? '.js' : ''}';
+${esm ? body : `async function main() {${body}\n}\nvoid main();`}
+`;
+}
+
+function source(esm: boolean): string {
+  const body = `
+  const app = await NestFactory.create(AppModule, { logger: ['error'] });
+  app.useWebSocketAdapter(await createRedisIoAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  console.log('LISTENING ' + (app.getHttpServer().address() as { port: number }).port);
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));`;
+  return `import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createRedisIoAdapter } from 'nestjs-realtime';
+import { AppModule } from './app.module${esm ? '.js' : ''}';
 ${esm ? body : `async function main() {${body}\n}\nvoid main();`}
 `;
 }
@@ -84,7 +125,9 @@ async function prepareHost(host: Host, tarball: string, dir: string): Promise<vo
       include: ['src'],
     }),
   );
+  writeFileSync(join(dir, 'src', 'app.module.ts'), APP_MODULE);
   writeFileSync(join(dir, 'src', 'main.ts'), source(host.esm));
+  writeFileSync(join(dir, 'src', 'kit.ts'), kitSource(host.esm));
   await run(
     'npm',
     [
@@ -96,6 +139,7 @@ async function prepareHost(host: Host, tarball: string, dir: string): Promise<vo
       tarball,
       ...['common', 'core', 'websockets', 'platform-socket.io', 'platform-express'].flatMap(nest),
       'socket.io@^4.8.0',
+      'socket.io-client@^4.8.0',
       'rxjs@^7.8.0',
       'reflect-metadata@^0.2.0',
       'class-validator@^0.14.0',
@@ -175,6 +219,18 @@ describe('the packed library in fresh host apps', () => {
         child.kill('SIGTERM');
         await exited;
       }
+    },
+    60_000,
+  );
+
+  it.each(HOSTS)(
+    '$name tests its gateway with nestjs-realtime/testing',
+    async (host) => {
+      const { stdout } = await run(process.execPath, ['dist/kit.js'], {
+        cwd: join(work, host.name),
+        env: { ...process.env, NODE_OPTIONS: '', JWT_SECRET: TEST_SECRET },
+      });
+      expect(stdout).toContain('KIT OK');
     },
     60_000,
   );
