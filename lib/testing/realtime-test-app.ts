@@ -21,7 +21,7 @@ import { signTestToken } from './tokens.js';
 
 /** Events a typed client listens to or emits: `{ name: (payload) => void }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TestEventsMap = { [event: string]: (...args: any[]) => void };
+export type TestEventsMap = { [event: string]: any };
 
 export type TestClientOptions = Partial<ManagerOptions & SocketOptions>;
 
