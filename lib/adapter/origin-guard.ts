@@ -16,8 +16,12 @@ export function originGuard(cors: Cors, previous?: AllowRequest): AllowRequest {
   const allowed = originCheck(cors);
   return (req, callback) => {
     const origin = req.headers.origin;
-    const decide = origin ? allowed(origin, req) : Promise.resolve(true);
-    decide.then(
+    if (!origin) {
+      // Non-browser clients: nothing to check, so no promise and no microtask turn.
+      if (previous) return previous(req, callback);
+      return callback(null, true);
+    }
+    allowed(origin, req).then(
       (ok) => {
         if (!ok) return callback('Origin not allowed', false);
         if (previous) return previous(req, callback);

@@ -5,7 +5,10 @@ import { toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedAuthOptions, ResolvedRealtimeOptions } from '../options/options.defaults.js';
-import type { RealtimeHandshake } from '../options/realtime-options.interface.js';
+import type {
+  RealtimeHandshake,
+  RealtimeJwtPayload,
+} from '../options/realtime-options.interface.js';
 import type { RealtimeSocketData, SocketIdentity } from './socket-identity.js';
 import { extractToken } from './token-extractor.js';
 import { TokenVerifier } from './token-verifier.js';
@@ -44,8 +47,12 @@ export class HandshakeAuthenticator {
     return err;
   }
 
-  /** Sets `socket.data.user` and `socket.data.identity`, or throws a RealtimeException. */
-  async authenticate(socket: Socket): Promise<void> {
+  /**
+   * Sets `socket.data.user` and `socket.data.identity`, or throws a RealtimeException. Returns a
+   * promise only when verification is asynchronous (JWKS, `validateUser`); a secret or public
+   * key answers at once, so the handshake waits for nothing.
+   */
+  authenticate(socket: Socket): void | Promise<void> {
     if (!this.auth) return;
     const token = extractToken(socket.handshake, this.auth.tokenSources);
     if (!token) {
@@ -55,28 +62,53 @@ export class HandshakeAuthenticator {
         'Authentication token is missing',
       );
     }
-    const { user, identity } = await this.identify(token, toHandshake(socket));
-    const data = socket.data as RealtimeSocketData;
-    data.user = user;
-    data.identity = identity;
+    const result = this.identifyNow(token, () => toHandshake(socket));
+    if (result instanceof Promise) return result.then((found) => assign(socket, found));
+    assign(socket, result);
   }
 
   /** Verifies a token and maps it to the app's user; also used by in-band refresh. */
   async identify(token: string, handshake: RealtimeHandshake): Promise<AuthenticatedUser> {
+    return this.identifyNow(token, () => handshake);
+  }
+
+  private identifyNow(
+    token: string,
+    handshake: () => RealtimeHandshake,
+  ): AuthenticatedUser | Promise<AuthenticatedUser> {
     const auth = this.auth;
     if (!auth) throw new RealtimeException(RealtimeErrorCode.UNAUTHORIZED, 'Authentication is off');
-    const payload = await this.verifier.verify(token);
-    let user: unknown = payload;
-    if (auth.validateUser) {
+    const payload = this.verifier.verifyNow(token);
+    if (payload instanceof Promise) return payload.then((p) => this.toUser(auth, p, handshake));
+    return this.toUser(auth, payload, handshake);
+  }
+
+  private toUser(
+    auth: ResolvedAuthOptions,
+    payload: RealtimeJwtPayload,
+    handshake: () => RealtimeHandshake,
+  ): AuthenticatedUser | Promise<AuthenticatedUser> {
+    if (!auth.validateUser) return this.toIdentity(auth, payload, payload);
+    const validate = auth.validateUser;
+    return (async () => {
+      let user: unknown;
       try {
-        user = await auth.validateUser(payload, handshake);
+        user = await validate(payload, handshake());
       } catch (error) {
         throw toRejection(error);
       }
       if (user === null || user === undefined || user === false) {
         throw new RealtimeException(RealtimeErrorCode.UNAUTHORIZED, 'User was rejected');
       }
-    }
+      return this.toIdentity(auth, payload, user);
+    })();
+  }
+
+  private toIdentity(
+    auth: ResolvedAuthOptions,
+    payload: RealtimeJwtPayload,
+    user: unknown,
+  ): AuthenticatedUser {
     const field = auth.userIdField;
     const raw = (user as Record<string, unknown>)?.[field] ?? payload[field];
     if ((typeof raw !== 'string' || !raw) && typeof raw !== 'number') {
@@ -95,6 +127,12 @@ export class HandshakeAuthenticator {
       typeof p === 'string' ? p === namespace : p.test(namespace),
     );
   }
+}
+
+function assign(socket: Socket, { user, identity }: AuthenticatedUser): void {
+  const data = socket.data as RealtimeSocketData;
+  data.user = user;
+  data.identity = identity;
 }
 
 function toRejection(error: unknown): RealtimeException {

@@ -8,7 +8,8 @@ import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedAuthOptions, ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type { RealtimeJwtPayload } from '../options/realtime-options.interface.js';
 
-type Verify = (token: string) => Promise<RealtimeJwtPayload>;
+/** Secret and public keys verify synchronously; only JWKS (a key fetch) returns a promise. */
+type Verify = (token: string) => RealtimeJwtPayload | Promise<RealtimeJwtPayload>;
 
 /**
  * Verifies tokens with @nestjs/jwt (secret or public key) or jose (JWKS). Keys are built once as
@@ -24,11 +25,26 @@ export class TokenVerifier {
 
   /** Resolves the payload, or rejects with a RealtimeException (UNAUTHORIZED or TOKEN_EXPIRED). */
   async verify(token: string): Promise<RealtimeJwtPayload> {
+    return this.verifyNow(token);
+  }
+
+  /**
+   * As `verify`, without a promise when the answer is known at once (secret or public key):
+   * returns the payload or throws the RealtimeException; JWKS verification returns a promise.
+   */
+  verifyNow(token: string): RealtimeJwtPayload | Promise<RealtimeJwtPayload> {
+    let result: RealtimeJwtPayload | Promise<RealtimeJwtPayload>;
     try {
-      return await this.verifyFn(token);
+      result = this.verifyFn(token);
     } catch (error) {
       throw toAuthException(error);
     }
+    if (result instanceof Promise) {
+      return result.catch((error: unknown) => {
+        throw toAuthException(error);
+      });
+    }
+    return result;
   }
 }
 
@@ -57,13 +73,16 @@ function buildVerifier(auth: ResolvedAuthOptions): Verify {
     : [auth.secret!, ...auth.previousSecrets].map((s) =>
         createSecretKey(typeof s === 'string' ? Buffer.from(s) : s),
       );
-  const jwtOptions = (key: KeyObject) =>
-    ({ ...common, secret: key, audience: asArray(auth.audience) }) as unknown as JwtVerifyOptions;
-  return async (token) => {
+  // Built once per key, not per verification.
+  const keyOptions = keys.map(
+    (key) =>
+      ({ ...common, secret: key, audience: asArray(auth.audience) }) as unknown as JwtVerifyOptions,
+  );
+  return (token) => {
     let lastError: unknown;
-    for (const key of keys) {
+    for (const options of keyOptions) {
       try {
-        return jwt.verify<RealtimeJwtPayload>(token, jwtOptions(key));
+        return jwt.verify<RealtimeJwtPayload>(token, options);
       } catch (error) {
         lastError = error;
         // Only a bad signature means "maybe an older secret"; anything else is final.
