@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
+import type { Event, ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { TokenLifecycle } from '../auth/token-lifecycle.js';
@@ -13,6 +13,14 @@ const INSTALLED = Symbol('realtime:installed');
 export type ConnectionHook = (socket: Socket) => void;
 /** A handshake check; rejects (with a RealtimeException) to refuse the connection. */
 export type HandshakeCheck = (socket: Socket) => void | Promise<void>;
+/**
+ * Runs on every incoming event of a socket before its handlers: `true` (or nothing) lets the
+ * event on to the next hook, `false` means the hook answered it itself (e.g. refused it), and a
+ * promise defers that decision (later hooks and the handler wait for it).
+ */
+export type PacketHook = (socket: Socket, packet: Event) => boolean | void | Promise<boolean>;
+/** Runs once when a connected socket disconnects. */
+export type DisconnectHook = (socket: Socket, reason: string) => void;
 
 /**
  * Installs the library on every namespace of a Socket.IO server, including ones created later
@@ -32,15 +40,37 @@ export class NamespaceHooks {
   private readonly hooks: ConnectionHook[] = [];
   private readonly before: HandshakeCheck[] = [];
   private readonly after: HandshakeCheck[] = [];
+  private readonly packetHooks: PacketHook[] = [];
+  private readonly disconnectHooks: DisconnectHook[] = [];
+  /** One listener function shared by every socket (`this` is the socket). */
+  private readonly disconnected: (this: Socket, reason: string) => void;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly authenticator: HandshakeAuthenticator,
     private readonly lifecycle: TokenLifecycle,
-  ) {}
+  ) {
+    const hooks = this.disconnectHooks;
+    this.disconnected = function (this: Socket, reason: string) {
+      for (const hook of hooks) hook(this, reason);
+    };
+  }
 
   onConnection(hook: ConnectionHook): void {
     this.hooks.push(hook);
+  }
+
+  /**
+   * Adds a hook on every incoming event. All hooks of a socket run in ONE `socket.use`
+   * middleware, in registration order, so each packet costs one middleware call.
+   */
+  onPacket(hook: PacketHook): void {
+    this.packetHooks.push(hook);
+  }
+
+  /** Adds a hook on disconnect; every socket gets ONE shared `disconnect` listener for them all. */
+  onDisconnect(hook: DisconnectHook): void {
+    this.disconnectHooks.push(hook);
   }
 
   /** Adds a handshake check that runs before (`before`) or after (`after`) authentication. */
@@ -64,24 +94,43 @@ export class NamespaceHooks {
   }
 
   private readonly handshake = (socket: Socket, next: (err?: ExtendedError) => void): void => {
-    this.runChecks(socket).then(
-      () => next(),
-      (error: unknown) => {
-        const refusal = this.authenticator.toConnectError(socket, error);
-        this.signals.emit({
-          type: 'handshake-refused',
-          namespace: socket.nsp.name,
-          code: refusal.message,
-        });
-        next(refusal);
-      },
-    );
+    const refuse = (error: unknown) => {
+      const refusal = this.authenticator.toConnectError(socket, error);
+      this.signals.emit({
+        type: 'handshake-refused',
+        namespace: socket.nsp.name,
+        code: refusal.message,
+      });
+      next(refusal);
+    };
+    // Checks that answer synchronously are not awaited: each await would cost a microtask turn.
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.runChecks(socket, 0);
+    } catch (error) {
+      return refuse(error);
+    }
+    if (pending) pending.then(() => next(), refuse);
+    else next();
   };
 
-  private async runChecks(socket: Socket): Promise<void> {
-    for (const check of this.before) await check(socket);
-    await this.authenticator.authenticate(socket);
-    for (const check of this.after) await check(socket);
+  /**
+   * Runs the checks in order from `step` (the `before` checks, the authenticator, then the
+   * `after` checks); returns a promise only once a check turns out to be asynchronous.
+   */
+  private runChecks(socket: Socket, step: number): Promise<void> | undefined {
+    const before = this.before.length;
+    const total = before + 1 + this.after.length;
+    for (let i = step; i < total; i++) {
+      const result =
+        i < before
+          ? this.before[i](socket)
+          : i === before
+            ? this.authenticator.authenticate(socket)
+            : this.after[i - before - 1](socket);
+      if (result instanceof Promise) return result.then(() => this.runChecks(socket, i + 1));
+    }
+    return undefined;
   }
 
   private connected(socket: Socket): void {
@@ -89,5 +138,32 @@ export class NamespaceHooks {
     if (identity) void socket.join(`${this.options.userRoomPrefix}${identity.userId}`);
     this.lifecycle.attach(socket);
     for (const hook of this.hooks) hook(socket);
+    if (this.packetHooks.length) {
+      socket.use((packet, next) => this.runPacketHooks(socket, packet, next, 0));
+    }
+    if (this.disconnectHooks.length) socket.on('disconnect', this.disconnected);
+  }
+
+  private runPacketHooks(
+    socket: Socket,
+    packet: Event,
+    next: (err?: Error) => void,
+    from: number,
+  ): void {
+    const hooks = this.packetHooks;
+    for (let i = from; i < hooks.length; i++) {
+      const verdict = hooks[i](socket, packet);
+      if (verdict === false) return;
+      if (verdict instanceof Promise) {
+        verdict.then(
+          (ok) => {
+            if (ok) this.runPacketHooks(socket, packet, next, i + 1);
+          },
+          () => undefined, // the hook could not decide: the event is dropped, as if refused
+        );
+        return;
+      }
+    }
+    next();
   }
 }
