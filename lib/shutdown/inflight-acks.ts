@@ -5,10 +5,15 @@ import {
   Logger,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Socket } from 'socket.io';
+import type { Event, Socket } from 'socket.io';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+
+/** Unanswered acks of a socket (absent before its first one); GONE once it disconnected. */
+const OPEN = Symbol('realtime:open-acks');
+const GONE = 'gone';
+type TrackedSocket = Socket & { [OPEN]?: number | typeof GONE };
 
 /**
  * Counts events whose client asked for an ack and that have not been answered yet. On shutdown
@@ -31,7 +36,8 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.hooks.onConnection((socket) => this.watch(socket));
+    this.hooks.onPacket((socket, packet) => this.watch(socket, packet));
+    this.hooks.onDisconnect((socket) => this.release(socket));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -50,29 +56,43 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
       );
   }
 
-  private watch(socket: Socket): void {
-    // Unanswered acks of this socket; a handler that never answers must not hold shutdown
-    // forever, so whatever is left counts as done when the socket goes.
-    const open = new Set<() => void>();
-    socket.once('disconnect', () => {
-      for (const settle of open) settle();
-    });
-    socket.use((packet, next) => {
-      const last = packet.length - 1;
-      const ack = packet[last];
-      if (typeof ack === 'function') {
-        this.pending++;
-        const settle = () => {
-          if (open.delete(settle)) this.settle();
-        };
-        open.add(settle);
-        packet[last] = (...args: unknown[]) => {
-          settle();
-          return ack(...args);
-        };
+  /** Wraps the ack of an event that asked for one, so that answering it counts it done. */
+  private watch(socket: TrackedSocket, packet: Event): true {
+    const last = packet.length - 1;
+    const ack = packet[last] as unknown;
+    if (typeof ack !== 'function') return true;
+    const open = socket[OPEN];
+    // Disconnected already (an event let on late, e.g. after an asynchronous rate limit check):
+    // its handler will not run, so there is nothing to wait for.
+    if (open === GONE) return true;
+    this.pending++;
+    socket[OPEN] = (open ?? 0) + 1;
+    let done = false;
+    packet[last] = (...args: unknown[]) => {
+      if (!done) {
+        done = true;
+        const count = socket[OPEN];
+        // After a disconnect, release() has already counted this ack done.
+        if (typeof count === 'number' && count > 0) {
+          socket[OPEN] = count - 1;
+          this.settle();
+        }
       }
-      next();
-    });
+      return (ack as (...a: unknown[]) => unknown)(...args);
+    };
+    return true;
+  }
+
+  /**
+   * Unanswered acks of a socket that goes: a handler that never answers must not hold shutdown
+   * forever, so whatever is left counts as done.
+   */
+  private release(socket: TrackedSocket): void {
+    const open = socket[OPEN];
+    socket[OPEN] = GONE;
+    if (typeof open !== 'number' || open === 0) return;
+    this.pending -= open;
+    if (this.pending === 0) this.drained?.();
   }
 
   private settle(): void {

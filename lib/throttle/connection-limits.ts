@@ -18,6 +18,10 @@ import type {
 } from '../options/options.defaults.js';
 import { PresenceRegistry } from '../presence/presence.registry.js';
 
+/** The user a socket was counted for in this process (presence off). */
+const COUNTED = Symbol('realtime:counted-user');
+type CountedSocket = Socket & { [COUNTED]?: string };
+
 /**
  * Handshake limits: attempts per client IP (before authentication, so floods cost no token
  * verification) and live connections per user (after it). The per-user count comes from the
@@ -54,7 +58,10 @@ export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
     }
     if (this.limits.maxConnectionsPerUser > 0) {
       this.hooks.onHandshake('after', (socket) => this.checkUser(socket));
-      if (!this.presence.enabled) this.hooks.onConnection((socket) => this.countLocally(socket));
+      if (!this.presence.enabled) {
+        this.hooks.onConnection((socket) => this.countLocally(socket));
+        this.hooks.onDisconnect((socket) => this.uncountLocally(socket));
+      }
     }
   }
 
@@ -104,14 +111,18 @@ export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private countLocally(socket: Socket): void {
+  private countLocally(socket: CountedSocket): void {
     const userId = identityOf(socket)?.userId;
     if (userId === undefined) return;
+    socket[COUNTED] = userId;
     this.localCounts.set(userId, (this.localCounts.get(userId) ?? 0) + 1);
-    socket.once('disconnect', () => {
-      const left = (this.localCounts.get(userId) ?? 1) - 1;
-      if (left > 0) this.localCounts.set(userId, left);
-      else this.localCounts.delete(userId);
-    });
+  }
+
+  private uncountLocally(socket: CountedSocket): void {
+    const userId = socket[COUNTED];
+    if (userId === undefined) return;
+    const left = (this.localCounts.get(userId) ?? 1) - 1;
+    if (left > 0) this.localCounts.set(userId, left);
+    else this.localCounts.delete(userId);
   }
 }

@@ -32,12 +32,17 @@ return n`;
 
 interface SocketState {
   bucket: TokenBucket;
-  handlerBuckets: Map<string, TokenBucket>;
+  /** Created with the first `@WsThrottle` event of the socket. */
+  handlerBuckets?: Map<string, TokenBucket>;
   violations: number;
   lastViolation: number;
-  /** Keeps packet order when the per-user check is asynchronous. */
-  queue: Promise<void>;
+  /** Keeps packet order when the per-user check is asynchronous (set with the first one). */
+  queue?: Promise<boolean>;
 }
+
+/** Per-socket state, created with the socket's first event (an idle socket holds none). */
+const STATE = Symbol('realtime:throttle');
+type ThrottledSocket = Socket & { [STATE]?: SocketState };
 
 /**
  * Rate limits incoming events before any Nest code runs: a token bucket per socket, optional
@@ -65,7 +70,7 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.throttle) return;
-    this.hooks.onConnection((socket) => this.attach(socket));
+    this.hooks.onPacket((socket, packet) => this.check(socket, packet));
     if (this.throttle.perUser && this.options.redis) {
       this.connections = new RedisConnections(this.options.redis);
       this.redis = this.connections.create('throttle');
@@ -76,41 +81,54 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
     await this.connections?.closeAll();
   }
 
-  private attach(socket: Socket): void {
+  /**
+   * One incoming event: true lets it on, false when refused (answered here), a promise when the
+   * per-user limit must be asked. A new socket's bucket is full, so creating it with the first
+   * event rather than at connect changes nothing but the memory of idle sockets.
+   */
+  private check(socket: ThrottledSocket, packet: Event): boolean | Promise<boolean> {
+    const event = String(packet[0]);
+    if (event === AUTH_REFRESH_EVENT) return true;
     const throttle = this.throttle as ResolvedThrottleOptions;
-    this.limits ??= collectHandlerLimits(this.modules);
-    const state: SocketState = {
-      bucket: new TokenBucket(throttle.burst, throttle.limit),
-      handlerBuckets: new Map(),
+    const limits = (this.limits ??= collectHandlerLimits(this.modules));
+    const limit =
+      limits.size === 0
+        ? undefined
+        : (limits.get(key(socket.nsp.name, event)) ?? limits.get(key('*', event)));
+    if (limit === 'skip') return true;
+    const now = Date.now();
+    const state = (socket[STATE] ??= {
+      bucket: new TokenBucket(throttle.burst, throttle.limit, now),
       violations: 0,
       lastViolation: 0,
-      queue: Promise.resolve(),
-    };
-    socket.use((packet, next) => {
-      const event = String(packet[0]);
-      if (event === AUTH_REFRESH_EVENT) return next();
-      const limit =
-        this.limits!.get(key(socket.nsp.name, event)) ?? this.limits!.get(key('*', event));
-      if (limit === 'skip') return next();
-      const now = Date.now();
-      let wait = state.bucket.take(now);
-      if (!wait && limit) {
-        let bucket = state.handlerBuckets.get(event);
-        if (!bucket) {
-          bucket = new TokenBucket(limit.limit, (limit.limit * 1000) / limit.ttl, now);
-          state.handlerBuckets.set(event, bucket);
-        }
-        wait = bucket.take(now);
-      }
-      if (wait) return this.refuse(socket, packet, wait, state);
-      const userId = identityOf(socket)?.userId;
-      if (!throttle.perUser || userId === undefined) return next();
-      state.queue = state.queue.then(async () => {
-        const retry = await this.perUserWait(userId, throttle.perUser as number);
-        if (retry) this.refuse(socket, packet, retry, state);
-        else next();
-      });
     });
+    let wait = state.bucket.take(now);
+    if (!wait && limit) {
+      const buckets = (state.handlerBuckets ??= new Map());
+      let bucket = buckets.get(event);
+      if (!bucket) {
+        bucket = new TokenBucket(limit.limit, (limit.limit * 1000) / limit.ttl, now);
+        buckets.set(event, bucket);
+      }
+      wait = bucket.take(now);
+    }
+    if (wait) {
+      this.refuse(socket, packet, wait, state);
+      return false;
+    }
+    const userId = identityOf(socket)?.userId;
+    if (!throttle.perUser || userId === undefined) return true;
+    const perUser = throttle.perUser;
+    const decide = async (): Promise<boolean> => {
+      const retry = await this.perUserWait(userId, perUser);
+      if (!retry) return true;
+      this.refuse(socket, packet, retry, state);
+      return false;
+    };
+    // In order: each event waits for the decision on the one before (a refusal included).
+    const queue = state.queue ? state.queue.then(decide, decide) : decide();
+    state.queue = queue;
+    return queue;
   }
 
   /** Fixed one-second windows per user: in Redis across instances, else in this process. */
