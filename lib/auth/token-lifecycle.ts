@@ -22,6 +22,11 @@ export class TokenLifecycle {
   private readonly timers = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly toleranceMs: number;
   private readonly graceMs: number;
+  /** Listener functions shared by every socket (`this` is the socket): no closures per socket. */
+  private readonly onRefresh: (this: Socket, body: unknown, ack?: unknown) => void;
+  private readonly onDisconnect: (this: Socket) => void;
+  private readonly onExpired = (socket: Socket) => this.expire(socket);
+  private readonly onGraceOver = (socket: Socket) => this.disconnectExpired(socket);
 
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
@@ -29,18 +34,24 @@ export class TokenLifecycle {
   ) {
     this.toleranceMs = options.auth ? options.auth.clockTolerance * 1000 : 0;
     this.graceMs = options.auth ? options.auth.expiryGraceMs : 0;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const lifecycle = this;
+    this.onRefresh = function (this: Socket, body: unknown, ack?: unknown) {
+      void lifecycle.refresh(
+        this,
+        body,
+        typeof ack === 'function' ? (ack as (a: unknown) => void) : undefined,
+      );
+    };
+    this.onDisconnect = function (this: Socket) {
+      lifecycle.clear(this);
+    };
   }
 
   attach(socket: Socket): void {
     if (!this.authenticator.enabled) return;
-    socket.on(AUTH_REFRESH_EVENT, (body: unknown, ack?: unknown) => {
-      void this.refresh(
-        socket,
-        body,
-        typeof ack === 'function' ? (ack as (a: unknown) => void) : undefined,
-      );
-    });
-    socket.once('disconnect', () => this.clear(socket));
+    socket.on(AUTH_REFRESH_EVENT, this.onRefresh);
+    socket.on('disconnect', this.onDisconnect);
     this.schedule(socket);
   }
 
@@ -49,7 +60,7 @@ export class TokenLifecycle {
     const expiresAt = identityOf(socket)?.expiresAt;
     if (expiresAt === undefined) return;
     const delay = Math.max(0, expiresAt + this.toleranceMs - Date.now());
-    this.setTimer(socket, delay, () => this.expire(socket));
+    this.setTimer(socket, delay, this.onExpired);
   }
 
   private expire(socket: Socket): void {
@@ -60,11 +71,19 @@ export class TokenLifecycle {
       ),
     ).shape;
     socket.emit(AUTH_EXPIRED_EVENT, { ...shape, graceMs: this.graceMs });
-    this.setTimer(socket, this.graceMs, () => {
-      socket.emit('exception', { ...shape, message: 'Token expired; disconnecting' });
-      (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.TOKEN_EXPIRED;
-      socket.disconnect(true);
-    });
+    this.setTimer(socket, this.graceMs, this.onGraceOver);
+  }
+
+  private disconnectExpired(socket: Socket): void {
+    const { shape } = toErrorShape(
+      new RealtimeException(
+        RealtimeErrorCode.TOKEN_EXPIRED,
+        'Token has expired; send auth:refresh',
+      ),
+    );
+    socket.emit('exception', { ...shape, message: 'Token expired; disconnecting' });
+    (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.TOKEN_EXPIRED;
+    socket.disconnect(true);
   }
 
   private async refresh(
@@ -95,8 +114,8 @@ export class TokenLifecycle {
     }
   }
 
-  private setTimer(socket: Socket, delay: number, fn: () => void): void {
-    const timer = setTimeout(fn, Math.min(delay, MAX_TIMER_MS));
+  private setTimer(socket: Socket, delay: number, fn: (socket: Socket) => void): void {
+    const timer = setTimeout(fn, Math.min(delay, MAX_TIMER_MS), socket);
     timer.unref();
     this.timers.set(socket, timer);
   }

@@ -75,6 +75,9 @@ export class PresenceRegistry
   private lastBeatAt?: number;
   private needsResync = false;
   private closing = false;
+  /** Listener functions shared by every socket (`this` is the socket): no closures per socket. */
+  private readonly onDisconnecting: (this: Socket) => void;
+  private readonly onDisconnect: (this: Socket) => void;
 
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
@@ -83,6 +86,15 @@ export class PresenceRegistry
     this.presence = options.presence;
     this.userRoomPrefix = options.userRoomPrefix;
     this.roomPatterns = this.presence.roomPresence.map(toMatcher);
+    const leaving = this.leaving;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const registry = this;
+    this.onDisconnecting = function (this: Socket) {
+      leaving.add(this.id);
+    };
+    this.onDisconnect = function (this: Socket) {
+      registry.untrack(this);
+    };
     if (this.presence.enabled && options.redis) {
       this.connections = new RedisConnections(options.redis);
       this.store = new RedisPresenceStore(
@@ -248,8 +260,8 @@ export class PresenceRegistry
     if (!identity || this.closing) return;
     this.watchRooms(socket.nsp);
     this.sockets.set(socket.id, socket);
-    socket.once('disconnecting', () => this.leaving.add(socket.id));
-    socket.once('disconnect', () => this.untrack(socket));
+    socket.on('disconnecting', this.onDisconnecting);
+    socket.on('disconnect', this.onDisconnect);
     this.connectStored(socket, identity.userId);
   }
 

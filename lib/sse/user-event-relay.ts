@@ -46,6 +46,8 @@ export class UserEventRelay {
 
   /** Called by RealtimeEmitter after each emit: forwards the part addressed to users. */
   forward(route: EmitRoute, event: string, args: unknown[], via: ServerSideEmitter): void {
+    // Most emits (rooms, everyone) address no user: answer that without allocating.
+    if (!this.addressesUsers(route.rooms)) return;
     const users = this.userIds(route.rooms);
     if (users.length === 0) return;
     const message: UserEvent = {
@@ -103,6 +105,12 @@ export class UserEventRelay {
         this.logger.error(`A user event listener threw: ${(error as Error).message}`);
       }
     }
+  }
+
+  private addressesUsers(rooms: string[]): boolean {
+    const prefix = this.options.userRoomPrefix;
+    for (let i = 0; i < rooms.length; i++) if (rooms[i].startsWith(prefix)) return true;
+    return false;
   }
 
   private userIds(rooms: string[]): string[] {
