@@ -17,15 +17,31 @@ const MAX_TIMER_MS = 2_147_483_647;
  * Token expiry on live sockets: at `exp` (+ clockTolerance) the socket gets `auth:expired`, then
  * `expiryGraceMs` to send `auth:refresh` with a new token, else it is disconnected (TOKEN_EXPIRED).
  */
+/** Sockets whose token expires at the same instant (`exp` is in whole seconds): one timer. */
+interface ExpiryGroup {
+  at: number;
+  sockets: Set<Socket>;
+  timer?: NodeJS.Timeout;
+}
+
+const EXPIRY = Symbol('realtime:expiry-group');
+type ExpiringSocket = Socket & { [EXPIRY]?: ExpiryGroup };
+
 @Injectable()
 export class TokenLifecycle {
+  /** Grace timers of sockets told their token expired (one per socket, only then). */
   private readonly timers = new WeakMap<Socket, NodeJS.Timeout>();
+  /**
+   * Expiry instants (ms) with their sockets. JWT `exp` has a resolution of one second, so
+   * sockets share a few timers instead of one each, and each fires exactly when its own would.
+   */
+  private readonly groups = new Map<number, ExpiryGroup>();
+  private readonly onGroupDue = (group: ExpiryGroup) => this.groupDue(group);
   private readonly toleranceMs: number;
   private readonly graceMs: number;
   /** Listener functions shared by every socket (`this` is the socket): no closures per socket. */
   private readonly onRefresh: (this: Socket, body: unknown, ack?: unknown) => void;
   private readonly onDisconnect: (this: Socket) => void;
-  private readonly onExpired = (socket: Socket) => this.expire(socket);
   private readonly onGraceOver = (socket: Socket) => this.disconnectExpired(socket);
 
   constructor(
@@ -59,8 +75,27 @@ export class TokenLifecycle {
     this.clear(socket);
     const expiresAt = identityOf(socket)?.expiresAt;
     if (expiresAt === undefined) return;
-    const delay = Math.max(0, expiresAt + this.toleranceMs - Date.now());
-    this.setTimer(socket, delay, this.onExpired);
+    const at = expiresAt + this.toleranceMs;
+    let group = this.groups.get(at);
+    if (!group) {
+      group = { at, sockets: new Set() };
+      const delay = Math.max(0, at - Date.now());
+      group.timer = setTimeout(this.onGroupDue, Math.min(delay, MAX_TIMER_MS), group);
+      group.timer.unref();
+      this.groups.set(at, group);
+    }
+    group.sockets.add(socket);
+    (socket as ExpiringSocket)[EXPIRY] = group;
+  }
+
+  private groupDue(group: ExpiryGroup): void {
+    if (this.groups.get(group.at) === group) this.groups.delete(group.at);
+    group.timer = undefined;
+    for (const socket of group.sockets) {
+      (socket as ExpiringSocket)[EXPIRY] = undefined;
+      this.expire(socket);
+    }
+    group.sockets.clear();
   }
 
   private expire(socket: Socket): void {
@@ -120,8 +155,20 @@ export class TokenLifecycle {
     this.timers.set(socket, timer);
   }
 
-  private clear(socket: Socket): void {
-    clearTimeout(this.timers.get(socket));
-    this.timers.delete(socket);
+  private clear(socket: ExpiringSocket): void {
+    const group = socket[EXPIRY];
+    if (group) {
+      socket[EXPIRY] = undefined;
+      group.sockets.delete(socket);
+      if (group.sockets.size === 0 && group.timer) {
+        clearTimeout(group.timer);
+        if (this.groups.get(group.at) === group) this.groups.delete(group.at);
+      }
+    }
+    const timer = this.timers.get(socket);
+    if (timer) {
+      clearTimeout(timer);
+      this.timers.delete(socket);
+    }
   }
 }
