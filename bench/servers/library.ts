@@ -87,7 +87,8 @@ export class BenchController {
       // Tracking on, announcements off: the other two implementations send no presence events,
       // and the client-visible behaviour must be the same (scope 'namespace' would add an O(N)
       // broadcast to every connect).
-      presence: { scope: 'none' },
+      // BENCH_PRESENCE=off measures the same app without presence (the cost of tracking).
+      presence: process.env.BENCH_PRESENCE === 'off' ? false : { scope: 'none' },
       // On, with limits above the bench's closed-loop rate (the defaults, 20/s, would refuse it).
       throttle: { limit: 100_000, burst: 100_000 },
     }),
