@@ -11,6 +11,7 @@ export {
   type TestingModuleLike,
 } from './realtime-test-app.js';
 export { RealtimeTestCluster, type RealtimeTestClusterOptions } from './realtime-test-cluster.js';
+export { createTestClient } from './test-client.js';
 export { signTestToken, TEST_JWT_SECRET } from './tokens.js';
 export {
   ask,

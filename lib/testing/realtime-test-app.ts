@@ -10,20 +10,21 @@ import {
 } from '@nestjs/common';
 import { type AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import type { JwtSignOptions } from '@nestjs/jwt';
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { createRedisIoAdapter } from '../adapter/redis-io.adapter.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type { RealtimeModuleOptions } from '../options/realtime-options.interface.js';
 import { RealtimeModule } from '../realtime.module.js';
 import { connected } from './events.js';
+import { createTestClient, type TestClientOptions } from './test-client.js';
 import { signTestToken } from './tokens.js';
 
 /** Events a typed client listens to or emits: `{ name: (payload) => void }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TestEventsMap = { [event: string]: any };
 
-export type TestClientOptions = Partial<ManagerOptions & SocketOptions>;
+export type { TestClientOptions } from './test-client.js';
 
 /** A compiled `@nestjs/testing` TestingModule (to override providers before the app boots). */
 export interface TestingModuleLike {
@@ -120,13 +121,7 @@ export class RealtimeTestApp {
     namespace = '/',
     options: TestClientOptions = {},
   ): Socket<Listen, Emit> {
-    const socket = io(`${this.url}${namespace}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      autoConnect: false,
-      ...options,
-    });
+    const socket = createTestClient(`${this.url}${namespace}`, options);
     this.clients.add(socket);
     return socket as unknown as Socket<Listen, Emit>;
   }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { createTestClient } from '../../lib/testing/index.js';
 import type { RealtimeModuleOptions } from '../../lib/index.js';
 import type { ClientOptions } from './app.js';
 import { connected } from './events.js';
@@ -95,13 +96,7 @@ export class AppInstance {
   }
 
   client(namespace = '/cluster', options: ClientOptions = {}): Socket {
-    const socket = io(`${this.url}${namespace}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      autoConnect: false,
-      ...options,
-    });
+    const socket = createTestClient(`${this.url}${namespace}`, options);
     this.clients.add(socket);
     return socket;
   }
