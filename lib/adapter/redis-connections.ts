@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from '../options/options.defaults.js';
+import { within } from '../within.js';
 import { ThrottledLogger } from './throttled-logger.js';
 
 export type RedisClient = Redis | Cluster;
@@ -94,7 +95,6 @@ export class RedisConnections {
 
   /** Resolves when every client is ready, or after `timeoutMs` (the app then starts degraded). */
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
     const cleanups: Array<() => void> = [];
     const ready = (c: RedisClient) =>
       c.status === 'ready'
@@ -104,12 +104,7 @@ export class RedisConnections {
             c.once('ready', onReady);
             cleanups.push(() => c.off('ready', onReady));
           });
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
-    const result = await Promise.race([
-      Promise.all(this.clients.map(ready)).then(() => true),
-      timeout,
-    ]);
-    clearTimeout(timer);
+    const result = await within(Promise.all(this.clients.map(ready)), timeoutMs);
     for (const cleanup of cleanups) cleanup();
     if (!result)
       this.logger.warn('Redis is not reachable yet; serving this instance locally until it is');

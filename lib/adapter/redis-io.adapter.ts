@@ -6,6 +6,7 @@ import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import { protectGatewayHooks } from '../errors/gateway-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { within } from '../within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { ConnectionRecovery } from './connection-recovery.js';
 import { bindMessageHandlers } from './message-binding.js';
@@ -130,12 +131,7 @@ export class RedisIoAdapter extends IoAdapter {
         ? undefined
         : new Promise<void>((resolve) => conn.once('close', () => resolve())),
     );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(closed),
-      new Promise((resolve) => (timer = setTimeout(resolve, GOODBYE_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
+    await within(Promise.all(closed), GOODBYE_TIMEOUT_MS);
     await super.close(server as never);
   }
 

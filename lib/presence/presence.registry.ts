@@ -17,6 +17,7 @@ import { identityOf, type RealtimeSocketData } from '../auth/socket-identity.js'
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { within } from '../within.js';
 import type {
   ResolvedPresenceOptions,
   ResolvedRealtimeOptions,
@@ -139,23 +140,13 @@ export class PresenceRegistry
         if (removed.length < BATCH) break;
       }
     };
-    let timer: NodeJS.Timeout | undefined;
-    const removal = removeAll();
-    removal.catch(() => undefined); // may settle after the race below gave up on it
     try {
       // Bounded: with Redis unreachable the commands would retry for a long time; the entries
       // then expire with the heartbeat and a surviving instance sweeps them.
-      await Promise.race([
-        removal,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timed out')), SHUTDOWN_REMOVAL_MS);
-        }),
-      ]);
+      if (!(await within(removeAll(), SHUTDOWN_REMOVAL_MS))) throw new Error('timed out');
     } catch (error) {
       // The entries expire with the heartbeat and a survivor sweeps them.
       this.logger.warn(`Could not remove presence entries on shutdown: ${errorMessage(error)}`);
-    } finally {
-      clearTimeout(timer);
     }
     this.sockets.clear();
     this.leaving.clear();

@@ -8,6 +8,7 @@ import {
 import type { Event, Socket } from 'socket.io';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { within } from '../within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 /** Unanswered acks of a socket (absent before its first one); GONE once it disconnected. */
@@ -43,14 +44,8 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     if (this.pending === 0) return;
     const timeoutMs = this.options.server.shutdownTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const drained = new Promise<boolean>((resolve) => (this.drained = () => resolve(true)));
-    const timeout = new Promise<boolean>(
-      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
-    );
-    const done = await Promise.race([drained, timeout]);
-    clearTimeout(timer);
-    if (!done)
+    const drained = new Promise<void>((resolve) => (this.drained = resolve));
+    if (!(await within(drained, timeoutMs)))
       this.logger.warn(
         `Shutting down with ${this.pending} ack(s) unanswered after ${timeoutMs} ms`,
       );
