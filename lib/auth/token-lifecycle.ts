@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
-import { toErrorShape } from '../errors/error-shape.js';
+import { answerError, toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
@@ -143,9 +143,7 @@ export class TokenLifecycle {
       const exp = next.identity.expiresAt === undefined ? null : next.identity.expiresAt / 1000;
       ack?.({ ok: true, exp });
     } catch (error) {
-      const { shape } = toErrorShape(error, AUTH_REFRESH_EVENT);
-      if (ack) ack(shape);
-      else socket.emit('exception', shape);
+      answerError(socket, ack, toErrorShape(error, AUTH_REFRESH_EVENT).shape);
     }
   }
 

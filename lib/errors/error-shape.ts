@@ -95,3 +95,13 @@ export function toErrorShape(error: unknown, event?: string): MappedError {
     unexpected: true,
   };
 }
+
+/** The wire contract's delivery rule: on the ack when the client sent one, else as `exception`. */
+export function answerError(
+  socket: { emit(event: string, ...args: unknown[]): unknown } | undefined,
+  ack: unknown,
+  shape: RealtimeErrorShape,
+): void {
+  if (typeof ack === 'function') ack(shape);
+  else socket?.emit?.('exception', shape);
+}

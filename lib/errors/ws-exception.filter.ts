@@ -9,7 +9,7 @@ import {
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Socket } from 'socket.io';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { toErrorShape } from './error-shape.js';
+import { answerError, toErrorShape } from './error-shape.js';
 
 /**
  * Shapes every failure of a gateway handler, guard, pipe or interceptor into the error contract,
@@ -44,12 +44,6 @@ export class WsExceptionFilter implements ExceptionFilter {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`Unexpected error in "${event ?? 'unknown'}": ${err.message}`, err.stack);
     }
-    const ack: unknown = host.getArgByIndex(2);
-    if (typeof ack === 'function') {
-      ack(shape);
-      return;
-    }
-    const client = ws.getClient<Socket>();
-    client?.emit?.('exception', shape);
+    answerError(ws.getClient<Socket>(), host.getArgByIndex(2), shape);
   }
 }

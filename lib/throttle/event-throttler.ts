@@ -14,7 +14,7 @@ import { ThrottledLogger } from '../adapter/throttled-logger.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { AUTH_REFRESH_EVENT } from '../auth/token-lifecycle.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
-import { toErrorShape } from '../errors/error-shape.js';
+import { answerError, toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type {
@@ -180,9 +180,7 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
       },
     );
     const { shape } = toErrorShape(error, event);
-    const ack = packet[packet.length - 1];
-    if (typeof ack === 'function') ack(shape);
-    else socket.emit('exception', shape);
+    answerError(socket, packet[packet.length - 1], shape);
     if (throttle.maxViolations > 0 && state.violations >= throttle.maxViolations) {
       this.errors.error(
         'disconnect',
