@@ -40,6 +40,7 @@ export class NamespaceHooks {
   private readonly hooks: ConnectionHook[] = [];
   private readonly before: HandshakeCheck[] = [];
   private readonly after: HandshakeCheck[] = [];
+  private readonly admit: HandshakeCheck[] = [];
   private readonly packetHooks: PacketHook[] = [];
   private readonly disconnectHooks: DisconnectHook[] = [];
   /** One listener function shared by every socket (`this` is the socket). */
@@ -73,9 +74,13 @@ export class NamespaceHooks {
     this.disconnectHooks.push(hook);
   }
 
-  /** Adds a handshake check that runs before (`before`) or after (`after`) authentication. */
-  onHandshake(stage: 'before' | 'after', check: HandshakeCheck): void {
-    (stage === 'before' ? this.before : this.after).push(check);
+  /**
+   * Adds a handshake check that runs before (`before`) or after (`after`) authentication, or
+   * last of all (`admit`): a check that stores something (presence) goes there, so that no other
+   * check of the library refuses the socket after it.
+   */
+  onHandshake(stage: 'before' | 'after' | 'admit', check: HandshakeCheck): void {
+    (stage === 'before' ? this.before : stage === 'after' ? this.after : this.admit).push(check);
   }
 
   installServer(server: Server): void {
@@ -115,19 +120,23 @@ export class NamespaceHooks {
   };
 
   /**
-   * Runs the checks in order from `step` (the `before` checks, the authenticator, then the
-   * `after` checks); returns a promise only once a check turns out to be asynchronous.
+   * Runs the checks in order from `step` (the `before` checks, the authenticator, the `after`
+   * checks, then the `admit` ones); returns a promise only once a check turns out to be
+   * asynchronous.
    */
   private runChecks(socket: Socket, step: number): Promise<void> | undefined {
     const before = this.before.length;
-    const total = before + 1 + this.after.length;
+    const after = before + 1 + this.after.length;
+    const total = after + this.admit.length;
     for (let i = step; i < total; i++) {
       const result =
         i < before
           ? this.before[i](socket)
           : i === before
             ? this.authenticator.authenticate(socket)
-            : this.after[i - before - 1](socket);
+            : i < after
+              ? this.after[i - before - 1](socket)
+              : this.admit[i - after](socket);
       if (result instanceof Promise) return result.then(() => this.runChecks(socket, i + 1));
     }
     return undefined;

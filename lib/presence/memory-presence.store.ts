@@ -28,9 +28,16 @@ export class MemoryPresenceStore implements PresenceStore {
   private readonly rooms = new Map<string, Map<string, string>>();
   private readonly roomCounts = new Map<string, Map<string, number>>();
 
-  async connect(connection: StoredConnection, rooms: string[]): Promise<ConnectResult> {
+  async connect(
+    connection: StoredConnection,
+    rooms: string[],
+    maxConnections = 0,
+  ): Promise<ConnectResult> {
     const { userId, socketId, instanceId } = connection;
     let sockets = this.users.get(userId);
+    if (maxConnections > 0 && (sockets?.size ?? 0) >= maxConnections && !sockets?.has(socketId)) {
+      return { refused: true, online: false, joinedRooms: [] };
+    }
     const online = !sockets;
     if (!sockets) this.users.set(userId, (sockets = new Map()));
     const existing = sockets.get(socketId);

@@ -24,7 +24,13 @@ import type {
 } from '../options/options.defaults.js';
 import { RealtimeEvents } from '../realtime.constants.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
-import type { PresenceStore, RemovedConnection, StoredConnection } from './presence.store.js';
+import { tooManyConnections } from '../throttle/too-many-connections.js';
+import type {
+  ConnectResult,
+  PresenceStore,
+  RemovedConnection,
+  StoredConnection,
+} from './presence.store.js';
 import type {
   ListOnlineOptions,
   OnlinePage,
@@ -44,6 +50,20 @@ const BATCH = 500;
 /** Longest a graceful shutdown waits to remove this instance's entries. */
 const SHUTDOWN_REMOVAL_MS = 3000;
 const WATCHED = Symbol('realtime:presence-watched');
+/** How long a socket admitted at the handshake may take to connect before its entry is dropped. */
+const ADMISSION_MS = 10_000;
+const ADMITTED = Symbol('realtime:presence-admitted');
+
+/** A socket stored at the handshake whose `connection` has not come yet. */
+interface Admission {
+  connection: StoredConnection;
+  rooms: string[];
+  result: ConnectResult;
+  at: number;
+  /** On the engine connection: a socket whose connection closes first never connects. */
+  onClose: () => void;
+}
+type AdmittedSocket = Socket & { [ADMITTED]?: Admission };
 
 /**
  * Who is online, on which connections and in which rooms, across every instance. Tracks every
@@ -69,6 +89,10 @@ export class PresenceRegistry
   private readonly sockets = new Map<string, Socket>();
   /** Sockets between `disconnecting` and `disconnect`: their room leaves come with the disconnect. */
   private readonly leaving = new Set<string>();
+  /** Sockets stored at the handshake and not connected yet (Socket.IO may still drop them). */
+  private readonly admitted = new Map<string, AdmittedSocket>();
+  private readonly maxConnectionsPerUser: number;
+  private admissionTimer?: NodeJS.Timeout;
   private readonly roomPatterns: Array<(room: string) => boolean>;
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -85,6 +109,7 @@ export class PresenceRegistry
     private readonly hooks: NamespaceHooks,
   ) {
     this.presence = options.presence;
+    this.maxConnectionsPerUser = options.limits.maxConnectionsPerUser;
     this.userRoomPrefix = options.userRoomPrefix;
     this.roomPatterns = this.presence.roomPresence.map(toMatcher);
     const leaving = this.leaving;
@@ -121,7 +146,11 @@ export class PresenceRegistry
 
   onModuleInit(): void {
     if (!this.presence.enabled) return;
+    // Stored during the handshake, in the same atomic step as the per-user connection limit.
+    this.hooks.onHandshake('admit', (socket) => this.admit(socket));
     this.hooks.onConnection((socket) => this.track(socket));
+    this.admissionTimer = setInterval(() => this.dropStaleAdmissions(), ADMISSION_MS);
+    this.admissionTimer.unref();
     if (!this.connections) return; // one process: nothing to heartbeat or sweep
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.presence.heartbeatIntervalMs);
@@ -133,6 +162,8 @@ export class PresenceRegistry
     if (this.closing || !this.presence.enabled) return;
     this.closing = true;
     clearInterval(this.timer);
+    clearInterval(this.admissionTimer);
+    for (const socket of this.admitted.values()) this.forgetAdmission(socket);
     const removeAll = async () => {
       for (;;) {
         const removed = await this.store.removeInstance(this.instanceId, BATCH);
@@ -154,6 +185,7 @@ export class PresenceRegistry
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.admissionTimer);
     this.closing = true;
     this.subject.complete();
     await this.store.close();
@@ -246,18 +278,139 @@ export class PresenceRegistry
 
   // ---- tracking ----
 
-  private track(socket: Socket): void {
+  /**
+   * Handshake: stores the connection and applies `limits.maxConnectionsPerUser` in one atomic
+   * step (one Redis round trip), refusing with RATE_LIMITED over the limit. Transitions are
+   * announced once the socket connects. Fails open: while the store is unreachable the socket is
+   * let in and stored on `connection` (or by the next resync).
+   */
+  private admit(socket: AdmittedSocket): Promise<void> | undefined {
+    const identity = identityOf(socket);
+    if (!identity || this.closing) return undefined;
+    const connection = this.connectionOf(socket, identity.userId);
+    const rooms = this.trackedRooms(socket);
+    const max = this.maxConnectionsPerUser;
+    return this.store.connect(connection, rooms, max).then(
+      (result) => {
+        if (result.refused) throw tooManyConnections(max);
+        const admission: Admission = {
+          connection,
+          rooms,
+          result,
+          at: Date.now(),
+          onClose: () => this.abandon(socket),
+        };
+        socket[ADMITTED] = admission;
+        this.admitted.set(socket.id, socket);
+        // Socket.IO emits nothing for a socket whose connection closes before `connection`.
+        if (socket.conn.readyState !== 'open') return this.abandon(socket);
+        socket.conn.once('close', admission.onClose);
+      },
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  private track(socket: AdmittedSocket): void {
     const identity = identityOf(socket);
     if (!identity || this.closing) return;
     this.watchRooms(socket.nsp);
     this.sockets.set(socket.id, socket);
     socket.on('disconnecting', this.onDisconnecting);
     socket.on('disconnect', this.onDisconnect);
-    this.connectStored(socket, identity.userId);
+    const admission = socket[ADMITTED];
+    if (!admission) return this.connectStored(socket, identity.userId);
+    this.forgetAdmission(socket);
+    this.announceConnect(socket, admission.connection, admission.rooms, admission.result);
   }
 
   private connectStored(socket: Socket, userId: string): void {
-    const connection: StoredConnection = {
+    const connection = this.connectionOf(socket, userId);
+    const rooms = this.trackedRooms(socket);
+    this.run(this.store.connect(connection, rooms), (result) =>
+      this.announceConnect(socket, connection, rooms, result),
+    );
+  }
+
+  private announceConnect(
+    socket: Socket,
+    connection: StoredConnection,
+    rooms: string[],
+    { online, joinedRooms }: ConnectResult,
+  ): void {
+    if (online) {
+      const user = payloadOf(connection);
+      this.transition(
+        {
+          type: 'online',
+          userId: connection.userId,
+          user,
+          namespace: connection.namespace,
+          cause: 'connect',
+        },
+        RealtimeEvents.PRESENCE_ONLINE,
+        user,
+        rooms,
+      );
+    }
+    for (const room of rooms.filter((r) => this.hasRoomPresence(r))) {
+      void this.roomJoined(socket, room, joinedRooms.includes(room));
+    }
+  }
+
+  private forgetAdmission(socket: AdmittedSocket): void {
+    const admission = socket[ADMITTED];
+    if (!admission) return;
+    socket[ADMITTED] = undefined;
+    this.admitted.delete(socket.id);
+    socket.conn.off('close', admission.onClose);
+  }
+
+  /**
+   * A socket stored at the handshake that will never connect (its connection closed, or a later
+   * middleware of the app refused it): remove it. Its own transitions were never announced, so
+   * only one that another connection of the user hid behind it is announced now.
+   */
+  private abandon(socket: AdmittedSocket): void {
+    const admission = socket[ADMITTED];
+    if (!admission) return;
+    this.forgetAdmission(socket);
+    const { connection, result } = admission;
+    this.run(this.store.disconnect(connection.userId, socket.id), (removed) => {
+      if (!removed) return;
+      const user = payloadOf(connection);
+      const base = { userId: connection.userId, user, namespace: connection.namespace };
+      if (result.online && !removed.offline) {
+        this.transition(
+          { ...base, type: 'online', cause: 'connect' },
+          RealtimeEvents.PRESENCE_ONLINE,
+          user,
+          removed.rooms,
+        );
+      } else if (!result.online && removed.offline) {
+        this.transition(
+          { ...base, type: 'offline', cause: 'disconnect' },
+          RealtimeEvents.PRESENCE_OFFLINE,
+          user,
+          removed.rooms,
+        );
+      }
+      for (const room of removed.leftRooms.filter((r) => this.hasRoomPresence(r))) {
+        if (!result.joinedRooms.includes(room)) {
+          this.emitDiff(connection.namespace, { room, joins: [], leaves: [user], updates: [] });
+        }
+      }
+    });
+  }
+
+  private dropStaleAdmissions(): void {
+    const now = Date.now();
+    for (const socket of this.admitted.values()) {
+      if (!socket.connected && now - socket[ADMITTED]!.at >= ADMISSION_MS) this.abandon(socket);
+    }
+  }
+
+  private connectionOf(socket: Socket, userId: string): StoredConnection {
+    return {
       socketId: socket.id,
       userId,
       instanceId: this.instanceId,
@@ -266,21 +419,10 @@ export class PresenceRegistry
       state: null,
       info: this.publicInfo(socket),
     };
-    const rooms = [...socket.rooms].filter((room) => this.isTrackedRoom(socket, room));
-    this.run(this.store.connect(connection, rooms), ({ online, joinedRooms }) => {
-      if (online) {
-        const user = payloadOf(connection);
-        this.transition(
-          { type: 'online', userId, user, namespace: connection.namespace, cause: 'connect' },
-          RealtimeEvents.PRESENCE_ONLINE,
-          user,
-          rooms,
-        );
-      }
-      for (const room of rooms.filter((r) => this.hasRoomPresence(r))) {
-        void this.roomJoined(socket, room, joinedRooms.includes(room));
-      }
-    });
+  }
+
+  private trackedRooms(socket: Socket): string[] {
+    return [...socket.rooms].filter((room) => this.isTrackedRoom(socket, room));
   }
 
   private untrack(socket: Socket): void {
@@ -382,7 +524,7 @@ export class PresenceRegistry
     const stored = await this.store.instanceSockets(this.instanceId);
     const storedIds = new Set(stored.map((s) => s.socketId));
     for (const { socketId, userId } of stored) {
-      if (this.sockets.has(socketId)) continue;
+      if (this.sockets.has(socketId) || this.admitted.has(socketId)) continue;
       const removed = await this.store.disconnect(userId, socketId);
       if (removed) this.announceRemoval(removed, 'disconnect');
     }

@@ -16,7 +16,7 @@
 // Lua never re-encodes app data (cjson would round numbers), it only decodes connection JSON to
 // read instanceId and namespace.
 
-const HELPERS = `
+const ROOM_HELPERS = `
 local B = KEYS[1]
 local function roomKey(ns, room) return B .. ':r:' .. #ns .. ':' .. ns .. ':' .. room end
 local function countKey(ns, room) return B .. ':rc:' .. #ns .. ':' .. ns .. ':' .. room end
@@ -38,6 +38,9 @@ local function roomRemove(ns, room, sid, uid)
   end
   return 0
 end
+`;
+
+const REMOVE_HELPERS = `
 local function removeConn(uid, sid)
   local ukey = B .. ':u:' .. uid
   local raw = redis.call('HGET', ukey, sid)
@@ -81,21 +84,28 @@ local function drain(iid, limit, out)
 end
 `;
 
-const script = (body: string) => `${HELPERS}\n${body}`;
+// Each script carries only the helpers it calls: every call sends the whole text (EVAL).
+const script = (body: string) => `${ROOM_HELPERS}\n${body}`;
+const removing = (body: string) => `${ROOM_HELPERS}\n${REMOVE_HELPERS}\n${body}`;
 
 export const PresenceScripts = {
-  /** ARGV: userId, socketId, instanceId, connectionJson, namespace, rooms... -> { online, joinedRooms } */
+  /**
+   * ARGV: userId, socketId, instanceId, connectionJson, namespace, maxConnections (0 = no limit),
+   * rooms... -> { online (-1 = refused: the user has maxConnections already), joinedRooms }
+   */
   connect: script(`
-local uid, sid, iid, json, ns = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local uid, sid, iid, json, ns, max = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local ukey = B .. ':u:' .. uid
+local live = redis.call('HLEN', ukey)
+if max > 0 and live >= max and redis.call('HEXISTS', ukey, sid) == 0 then return { -1, {} } end
 local online = 0
-if redis.call('EXISTS', ukey) == 0 then online = 1 end
+if live == 0 then online = 1 end
 redis.call('HSET', ukey, sid, json)
 redis.call('HSET', B .. ':i:' .. iid, sid, uid)
 redis.call('SADD', B .. ':instances', iid)
 redis.call('ZADD', B .. ':online', 0, uid)
 local joined = {}
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   if redis.call('SADD', B .. ':sr:' .. sid, ARGV[i]) == 1 and roomAdd(ns, ARGV[i], sid, uid) == 1 then
     table.insert(joined, ARGV[i])
   end
@@ -103,7 +113,7 @@ end
 return { online, joined }`),
 
   /** ARGV: userId, socketId -> removed connection or nil */
-  disconnect: script(`return removeConn(ARGV[1], ARGV[2])`),
+  disconnect: removing(`return removeConn(ARGV[1], ARGV[2])`),
 
   /** ARGV: userId, socketId, namespace, room -> 1 when the user's first connection in the room */
   join: script(`
@@ -152,7 +162,7 @@ redis.call('SADD', B .. ':instances', ARGV[1])
 return alive`),
 
   /** ARGV: selfInstanceId, limit -> removed connections of instances whose heartbeat expired */
-  sweep: script(`
+  sweep: removing(`
 local self, limit = ARGV[1], tonumber(ARGV[2])
 local out = {}
 for _, iid in ipairs(redis.call('SMEMBERS', B .. ':instances')) do
@@ -162,7 +172,7 @@ end
 return out`),
 
   /** ARGV: instanceId, limit -> removed connections (graceful shutdown) */
-  removeInstance: script(`
+  removeInstance: removing(`
 redis.call('DEL', B .. ':hb:' .. ARGV[1])
 local out = {}
 drain(ARGV[1], tonumber(ARGV[2]), out)

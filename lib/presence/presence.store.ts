@@ -6,6 +6,8 @@ export interface StoredConnection extends PresenceConnection {
 }
 
 export interface ConnectResult {
+  /** The user already had `maxConnections` live connections: nothing was stored. */
+  refused?: true;
   /** This was the user's first live connection anywhere. */
   online: boolean;
   /** Rooms (of `rooms`) in which this is the user's first connection. */
@@ -35,8 +37,15 @@ export interface RemovedConnection {
  * Both implementations pass test/presence/presence-store.contract.ts.
  */
 export interface PresenceStore {
-  /** Adds a connection (idempotent: an existing socketId is no transition). */
-  connect(connection: StoredConnection, rooms: string[]): Promise<ConnectResult>;
+  /**
+   * Adds a connection (idempotent: an existing socketId is no transition). With `maxConnections`
+   * above 0, a user who already has that many is refused in the same atomic step.
+   */
+  connect(
+    connection: StoredConnection,
+    rooms: string[],
+    maxConnections?: number,
+  ): Promise<ConnectResult>;
   /** Removes a connection; null when it was not there (already swept or never added). */
   disconnect(userId: string, socketId: string): Promise<RemovedConnection | null>;
   /** True when this is the user's first connection in the room; false also for unknown sockets. */

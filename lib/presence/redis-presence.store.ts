@@ -30,7 +30,11 @@ export class RedisPresenceStore implements PresenceStore {
     this.base = `{${keyPrefix}:presence}`;
   }
 
-  async connect(connection: StoredConnection, rooms: string[]): Promise<ConnectResult> {
+  async connect(
+    connection: StoredConnection,
+    rooms: string[],
+    maxConnections = 0,
+  ): Promise<ConnectResult> {
     const { state, ...stored } = connection;
     const [online, joined] = (await this.run(
       PresenceScripts.connect,
@@ -39,8 +43,10 @@ export class RedisPresenceStore implements PresenceStore {
       connection.instanceId,
       JSON.stringify(stored),
       connection.namespace,
+      String(maxConnections),
       ...rooms,
     )) as [number, string[]];
+    if (online === -1) return { refused: true, online: false, joinedRooms: [] };
     if (state) await this.setState(connection.userId, connection.socketId, state);
     return { online: online === 1, joinedRooms: joined };
   }

@@ -1,16 +1,10 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { ThrottledLogger } from '../adapter/throttled-logger.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
+import { tooManyConnections } from './too-many-connections.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type {
   ResolvedLimitsOptions,
@@ -24,13 +18,12 @@ type CountedSocket = Socket & { [COUNTED]?: string };
 
 /**
  * Handshake limits: attempts per client IP (before authentication, so floods cost no token
- * verification) and live connections per user (after it). The per-user count comes from the
- * presence registry (cluster-wide with Redis) or, with presence off, from this process.
+ * verification) and live connections per user (after it). With presence on, the presence
+ * registry enforces the per-user limit (cluster-wide with Redis) in the same atomic step that
+ * registers the connection; with presence off, this process counts its own connections.
  */
 @Injectable()
 export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('RealtimeLimits');
-  private readonly errors = new ThrottledLogger(this.logger);
   private readonly limits: ResolvedLimitsOptions;
   private readonly ipWindows = new Map<string, { start: number; count: number }>();
   private readonly localCounts = new Map<string, number>();
@@ -56,12 +49,10 @@ export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
       }, perIp.windowMs);
       this.pruneTimer.unref();
     }
-    if (this.limits.maxConnectionsPerUser > 0) {
+    if (this.limits.maxConnectionsPerUser > 0 && !this.presence.enabled) {
       this.hooks.onHandshake('after', (socket) => this.checkUser(socket));
-      if (!this.presence.enabled) {
-        this.hooks.onConnection((socket) => this.countLocally(socket));
-        this.hooks.onDisconnect((socket) => this.uncountLocally(socket));
-      }
+      this.hooks.onConnection((socket) => this.countLocally(socket));
+      this.hooks.onDisconnect((socket) => this.uncountLocally(socket));
     }
   }
 
@@ -89,26 +80,11 @@ export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async checkUser(socket: Socket): Promise<void> {
+  private checkUser(socket: Socket): void {
     const userId = identityOf(socket)?.userId;
     if (userId === undefined) return;
     const max = this.limits.maxConnectionsPerUser;
-    let live: number;
-    try {
-      live = this.presence.enabled
-        ? await this.presence.countConnections(userId)
-        : (this.localCounts.get(userId) ?? 0);
-    } catch (error) {
-      // Fail open while Redis is unreachable rather than lock every user out.
-      this.errors.error('count', `Connection count unavailable: ${(error as Error).message}`);
-      return;
-    }
-    if (live >= max) {
-      throw new RealtimeException(
-        RealtimeErrorCode.RATE_LIMITED,
-        `Too many connections for this user (at most ${max}); close another one first`,
-      );
-    }
+    if ((this.localCounts.get(userId) ?? 0) >= max) throw tooManyConnections(max);
   }
 
   private countLocally(socket: CountedSocket): void {

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
-import type { Socket as ServerSocket } from 'socket.io';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayInit,
+  SubscribeMessage,
+} from '@nestjs/websockets';
+import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import {
   PresenceRegistry,
@@ -28,6 +33,22 @@ class ChatGateway {
   @SubscribeMessage('state')
   state(@MessageBody() state: Record<string, unknown>, @ConnectedSocket() socket: ServerSocket) {
     return this.registry.setState(socket, state);
+  }
+}
+
+/** An app middleware (after the library's checks) that holds the handshakes of user "held". */
+@Injectable()
+@RealtimeGateway({ namespace: '/gated' })
+class GatedGateway implements OnGatewayInit {
+  static held: Array<() => void> = [];
+  static onHold?: () => void;
+
+  afterInit(nsp: Namespace): void {
+    nsp.use((socket, next) => {
+      if ((socket.data as { user?: { sub?: string } }).user?.sub !== 'held') return next();
+      GatedGateway.held.push(() => next());
+      GatedGateway.onHold?.();
+    });
   }
 }
 
@@ -174,6 +195,45 @@ describe('PresenceRegistry on Redis in one app', () => {
     } finally {
       await leaving.close().catch(() => undefined);
       await observer.close();
+    }
+  });
+});
+
+describe('PresenceRegistry: sockets stored at the handshake that never connect', () => {
+  const keyPrefix = uniquePrefix('presence-admission');
+  afterAll(() => deletePrefix(`{${keyPrefix}`));
+
+  it('removes them when the client leaves first, announcing only what they hid', async () => {
+    const app = await TestApp.start({
+      realtime: { auth, redis: { url: REDIS_URL, keyPrefix } },
+      providers: [GatedGateway],
+    });
+    try {
+      const registry = app.get(PresenceRegistry);
+      const transitions: string[] = [];
+      registry.onTransition((t) => transitions.push(`${t.type}:${t.userId}`));
+      // The user is online through a socket on '/', then opens one on '/gated' that the app holds.
+      const first = await app.connect('/', { auth: { token: token('held') } });
+      await waitFor(async () => transitions.includes('online:held'));
+      const hold = new Promise<void>((resolve) => (GatedGateway.onHold = resolve));
+      const gated = app.client('/gated', { auth: { token: token('held') } });
+      gated.connect();
+      await hold; // the library's checks ran: the gated socket is stored, not connected
+      expect(await registry.countConnections('held')).toBe(2);
+      // The '/' socket goes: the user stays online through the gated entry, so no offline yet.
+      first.disconnect();
+      await waitFor(async () => (await registry.countConnections('held')) === 1);
+      expect(transitions).toEqual(['online:held']);
+      // The client gives up before the app lets it in: Socket.IO emits nothing for that socket.
+      gated.disconnect();
+      await waitFor(async () => !(await registry.isOnline('held')));
+      for (const release of GatedGateway.held.splice(0)) release();
+      await waitFor(async () => transitions.length === 2);
+      expect(transitions).toEqual(['online:held', 'offline:held']);
+      expect(await registry.getConnections('held')).toEqual([]);
+    } finally {
+      GatedGateway.onHold = undefined;
+      await app.close();
     }
   });
 });

@@ -47,6 +47,35 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
     await t.cleanup();
   });
 
+  it('refuses a connection over maxConnections in the same step, storing nothing', async () => {
+    const [a, b, c] = [conn('capped'), conn('capped', 'i2'), conn('capped')];
+    expect((await store.connect(a, [], 2)).online).toBe(true);
+    expect(await store.connect(b, [], 2)).toEqual({ online: false, joinedRooms: [] });
+    expect(await store.connect(c, ['r'], 2)).toEqual({
+      refused: true,
+      online: false,
+      joinedRooms: [],
+    });
+    expect(await store.countConnections('capped')).toBe(2);
+    expect(await store.getRoomConnections('/', 'r')).toEqual([]);
+    // A socket already stored is not refused again (idempotent), and 0 means no limit.
+    expect((await store.connect(a, [], 2)).refused).toBeUndefined();
+    expect((await store.connect(c, [], 0)).refused).toBeUndefined();
+    expect(await store.countConnections('capped')).toBe(3);
+    for (const x of [a, b, c]) await store.disconnect('capped', x.socketId);
+    expect(await t.residue()).toBe(0);
+  });
+
+  it('lets exactly maxConnections of racing connects of one user in', async () => {
+    const racers = Array.from({ length: 20 }, (_, i) => conn('crowd', `i${i % 3}`));
+    const results = await Promise.all(racers.map((c) => store.connect(c, [], 5)));
+    expect(results.filter((r) => !r.refused)).toHaveLength(5);
+    expect(results.filter((r) => r.online)).toHaveLength(1);
+    expect(await store.countConnections('crowd')).toBe(5);
+    for (const x of racers) await store.disconnect('crowd', x.socketId);
+    expect(await t.residue()).toBe(0);
+  });
+
   it('reports online on the first connection and offline on the last', async () => {
     const a = conn('u1');
     const b = conn('u1', 'i2');

@@ -1,0 +1,10 @@
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+
+/** The handshake refusal for a user over `limits.maxConnectionsPerUser`. */
+export function tooManyConnections(max: number): RealtimeException {
+  return new RealtimeException(
+    RealtimeErrorCode.RATE_LIMITED,
+    `Too many connections for this user (at most ${max}); close another one first`,
+  );
+}
