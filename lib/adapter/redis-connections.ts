@@ -12,9 +12,7 @@ export type RedisHealth = 'connected' | 'degraded';
  * - `publisher`: fails fast (no offline queue), so a write during an outage is dropped
  *   (at-most-once) instead of queued without bound or holding up local delivery.
  * - `subscriber`: queues and retries forever; ioredis re-subscribes on reconnect.
- * - `command`: ioredis defaults (queued, up to 20 retries), with auto-pipelining: the commands
- *   issued in one event-loop turn (presence writes of many handshakes, say) leave in one write,
- *   in order, instead of one system call each.
+ * - `command`: ioredis defaults (queued, up to 20 retries).
  */
 export type RedisClientKind = 'publisher' | 'subscriber' | 'command';
 
@@ -134,7 +132,6 @@ export class RedisConnections {
     const overrides: RedisOptions = { retryStrategy: BACKOFF };
     if (kind === 'subscriber') overrides.maxRetriesPerRequest = null;
     if (kind === 'publisher') overrides.enableOfflineQueue = false;
-    if (kind === 'command') overrides.enableAutoPipelining = true;
     if (client instanceof Cluster) {
       return client.duplicate(undefined, this.clusterOptions(client.options, kind));
     }
@@ -162,7 +159,6 @@ export class RedisConnections {
       shardedSubscribers: kind === 'subscriber' && this.options.mode === 'sharded',
       clusterRetryStrategy: BACKOFF,
       enableOfflineQueue: kind === 'publisher' ? false : base.enableOfflineQueue,
-      enableAutoPipelining: kind === 'command' || base.enableAutoPipelining,
       redisOptions,
     };
   }
