@@ -90,43 +90,68 @@ const removing = (body: string) => `${ROOM_HELPERS}\n${REMOVE_HELPERS}\n${body}`
 
 export const PresenceScripts = {
   /**
-   * ARGV: userId, socketId, instanceId, connectionJson, namespace, maxConnections (0 = no limit),
-   * rooms... -> { online (-1 = refused: the user has maxConnections already), joinedRooms }
+   * The membership changes (connect, disconnect, join, leave) of one event-loop turn, applied in
+   * order in one call. ARGV is a run of operations, each a letter and its arguments:
+   *   c userId socketId instanceId connectionJson namespace maxConnections roomCount rooms...
+   *       -> { online (1/0, -1 = refused: the user has maxConnections already), joinedRooms }
+   *   d userId socketId -> the removed connection, or 0 when it was not there
+   *   j userId socketId namespace room -> 1 when the user's first connection in the room
+   *   l userId socketId namespace room -> 1 when the user has no connection left in the room
+   * Returns one result per operation.
    */
-  connect: script(`
-local uid, sid, iid, json, ns, max = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-local ukey = B .. ':u:' .. uid
-local live = redis.call('HLEN', ukey)
-if max > 0 and live >= max and redis.call('HEXISTS', ukey, sid) == 0 then return { -1, {} } end
-local online = 0
-if live == 0 then online = 1 end
-redis.call('HSET', ukey, sid, json)
-redis.call('HSET', B .. ':i:' .. iid, sid, uid)
-redis.call('SADD', B .. ':instances', iid)
-redis.call('ZADD', B .. ':online', 0, uid)
-local joined = {}
-for i = 7, #ARGV do
-  if redis.call('SADD', B .. ':sr:' .. sid, ARGV[i]) == 1 and roomAdd(ns, ARGV[i], sid, uid) == 1 then
-    table.insert(joined, ARGV[i])
+  batch: removing(`
+local function connect(uid, sid, iid, json, ns, max, rooms)
+  local ukey = B .. ':u:' .. uid
+  local live = redis.call('HLEN', ukey)
+  if max > 0 and live >= max and redis.call('HEXISTS', ukey, sid) == 0 then return { -1, {} } end
+  local online = 0
+  if live == 0 then online = 1 end
+  redis.call('HSET', ukey, sid, json)
+  redis.call('HSET', B .. ':i:' .. iid, sid, uid)
+  redis.call('SADD', B .. ':instances', iid)
+  redis.call('ZADD', B .. ':online', 0, uid)
+  local joined = {}
+  for _, room in ipairs(rooms) do
+    if redis.call('SADD', B .. ':sr:' .. sid, room) == 1 and roomAdd(ns, room, sid, uid) == 1 then
+      table.insert(joined, room)
+    end
+  end
+  return { online, joined }
+end
+local function join(uid, sid, ns, room)
+  if redis.call('HEXISTS', B .. ':u:' .. uid, sid) == 0 then return 0 end
+  if redis.call('SADD', B .. ':sr:' .. sid, room) == 0 then return 0 end
+  return roomAdd(ns, room, sid, uid)
+end
+local function leave(uid, sid, ns, room)
+  if redis.call('SREM', B .. ':sr:' .. sid, room) == 0 then return 0 end
+  return roomRemove(ns, room, sid, uid)
+end
+local out = {}
+local i = 1
+while i <= #ARGV do
+  local op = ARGV[i]
+  if op == 'c' then
+    local n = tonumber(ARGV[i + 7])
+    local rooms = {}
+    for k = 1, n do rooms[k] = ARGV[i + 7 + k] end
+    out[#out + 1] = connect(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5],
+      tonumber(ARGV[i + 6]), rooms)
+    i = i + 8 + n
+  elseif op == 'd' then
+    out[#out + 1] = removeConn(ARGV[i + 1], ARGV[i + 2]) or 0
+    i = i + 3
+  elseif op == 'j' then
+    out[#out + 1] = join(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+    i = i + 5
+  elseif op == 'l' then
+    out[#out + 1] = leave(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+    i = i + 5
+  else
+    return redis.error_reply('unknown presence operation ' .. tostring(op))
   end
 end
-return { online, joined }`),
-
-  /** ARGV: userId, socketId -> removed connection or nil */
-  disconnect: removing(`return removeConn(ARGV[1], ARGV[2])`),
-
-  /** ARGV: userId, socketId, namespace, room -> 1 when the user's first connection in the room */
-  join: script(`
-local uid, sid, ns, room = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if redis.call('HEXISTS', B .. ':u:' .. uid, sid) == 0 then return 0 end
-if redis.call('SADD', B .. ':sr:' .. sid, room) == 0 then return 0 end
-return roomAdd(ns, room, sid, uid)`),
-
-  /** ARGV: userId, socketId, namespace, room -> 1 when the user has no connection left in the room */
-  leave: script(`
-local uid, sid, ns, room = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if redis.call('SREM', B .. ':sr:' .. sid, room) == 0 then return 0 end
-return roomRemove(ns, room, sid, uid)`),
+return out`),
 
   /** ARGV: userId, socketId ('' = all of the user's), stateJson ('' = clear) -> { connectionJson, rooms }[] */
   setState: script(`

@@ -11,17 +11,30 @@ import type { OnlinePage, PresenceState } from './presence.types.js';
 
 type Reply = null | number | string | Reply[];
 
+/** Most operations in one batch call: bounds how long one script holds Redis. */
+const MAX_BATCH = 256;
+
+interface Queued {
+  args: string[];
+  resolve: (reply: Reply) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Presence in Redis, shared by every instance. Each change is one Lua script, so the transition
+ * Presence in Redis, shared by every instance. Each change runs in a Lua script, so the transition
  * it reports (first/last connection of a user, first/last in a room) is decided atomically.
  * All keys share the hash tag `{<keyPrefix>:presence}` (see presence.scripts.ts), so the store
  * works on Redis Cluster: one slot holds presence, and scripts never cross slots.
  *
- * Scripts are sent with EVAL, not EVALSHA: ioredis retries a NOSCRIPT (after a Redis restart)
- * out of order, and a disconnect overtaking its connect would leave a ghost entry.
+ * Membership changes (connect, disconnect, join, leave) queue up and leave once per event-loop
+ * turn, in order, as ONE script call: a connection storm costs one command per turn instead of
+ * one per socket. Scripts are sent with EVAL, not EVALSHA: ioredis retries a NOSCRIPT (after a
+ * Redis restart) out of order, and a disconnect overtaking its connect would leave a ghost entry.
  */
 export class RedisPresenceStore implements PresenceStore {
   private readonly base: string;
+  private queue: Queued[] = [];
+  private flushing = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -36,32 +49,33 @@ export class RedisPresenceStore implements PresenceStore {
     maxConnections = 0,
   ): Promise<ConnectResult> {
     const { state, ...stored } = connection;
-    const [online, joined] = (await this.run(
-      PresenceScripts.connect,
+    const [online, joined] = (await this.enqueue([
+      'c',
       connection.userId,
       connection.socketId,
       connection.instanceId,
       JSON.stringify(stored),
       connection.namespace,
       String(maxConnections),
+      String(rooms.length),
       ...rooms,
-    )) as [number, string[]];
+    ])) as [number, string[]];
     if (online === -1) return { refused: true, online: false, joinedRooms: [] };
     if (state) await this.setState(connection.userId, connection.socketId, state);
     return { online: online === 1, joinedRooms: joined };
   }
 
   async disconnect(userId: string, socketId: string): Promise<RemovedConnection | null> {
-    const reply = await this.run(PresenceScripts.disconnect, userId, socketId);
-    return reply ? toRemoved(reply as Reply[]) : null;
+    const reply = await this.enqueue(['d', userId, socketId]);
+    return Array.isArray(reply) ? toRemoved(reply) : null;
   }
 
   async join(userId: string, socketId: string, namespace: string, room: string): Promise<boolean> {
-    return (await this.run(PresenceScripts.join, userId, socketId, namespace, room)) === 1;
+    return (await this.enqueue(['j', userId, socketId, namespace, room])) === 1;
   }
 
   async leave(userId: string, socketId: string, namespace: string, room: string): Promise<boolean> {
-    return (await this.run(PresenceScripts.leave, userId, socketId, namespace, room)) === 1;
+    return (await this.enqueue(['l', userId, socketId, namespace, room])) === 1;
   }
 
   async setState(
@@ -152,6 +166,28 @@ export class RedisPresenceStore implements PresenceStore {
 
   private run(script: string, ...args: string[]): Promise<unknown> {
     return this.redis.eval(script, 1, this.base, ...args);
+  }
+
+  /** Queues a membership change for this turn's batch (see the class comment). */
+  private enqueue(args: string[]): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ args, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    // The rest goes next turn; calls leave in order on one connection, so order is kept.
+    if (this.queue.length > 0) setImmediate(() => this.flush());
+    else this.flushing = false;
+    this.run(PresenceScripts.batch, ...batch.flatMap((op) => op.args)).then(
+      (replies) => batch.forEach((op, i) => op.resolve((replies as Reply[])[i])),
+      (error: unknown) => batch.forEach((op) => op.reject(error)),
+    );
   }
 }
 

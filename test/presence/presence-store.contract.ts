@@ -66,6 +66,22 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
     expect(await t.residue()).toBe(0);
   });
 
+  it('applies changes issued together in the order they were issued', async () => {
+    const a = conn('ordered');
+    const [connected, joined, left, removed, again] = await Promise.all([
+      store.connect(a, ['r1']),
+      store.join('ordered', a.socketId, '/', 'r2'),
+      store.leave('ordered', a.socketId, '/', 'r1'),
+      store.disconnect('ordered', a.socketId),
+      store.disconnect('ordered', a.socketId),
+    ]);
+    expect(connected).toEqual({ online: true, joinedRooms: ['r1'] });
+    expect([joined, left]).toEqual([true, true]);
+    expect(removed).toMatchObject({ offline: true, rooms: ['r2'], leftRooms: ['r2'] });
+    expect(again).toBeNull();
+    expect(await t.residue()).toBe(0);
+  });
+
   it('lets exactly maxConnections of racing connects of one user in', async () => {
     const racers = Array.from({ length: 20 }, (_, i) => conn('crowd', `i${i % 3}`));
     const results = await Promise.all(racers.map((c) => store.connect(c, [], 5)));
