@@ -188,6 +188,24 @@ export function renderMarkdown(report: Report): string {
       `| ${v.label} ${v.target} | ${v.vsPlain?.toFixed(2) ?? '–'} | ${v.vsHand?.toFixed(2) ?? '–'} | ${v.met ? 'yes' : '**no**'} |`,
     );
   }
+  const bare = report.medians['library-no-presence'];
+  if (library && bare) {
+    // Issue #6's figure: what tracking every connection costs the same app.
+    const cost = (key: string, better: 'lower' | 'higher') => {
+      const r = ratio(library[key], bare[key]);
+      return r === undefined
+        ? '–'
+        : `${(((better === 'lower' ? r : 1 / r) - 1) * 100).toFixed(1)} %`;
+    };
+    lines.push(
+      '',
+      '| presence cost | library | library without presence | cost |',
+      '| --- | ---: | ---: | ---: |',
+      `| connect: handshakes/s (target ≤ 10 %) | ${fmt(library['connect.perSecond'], 0)} | ${fmt(bare['connect.perSecond'], 0)} | ${cost('connect.perSecond', 'higher')} |`,
+      `| connect: server CPU µs per connect | ${fmt(library['connect.cpuUsPerConnect'], 1)} | ${fmt(bare['connect.cpuUsPerConnect'], 1)} | ${cost('connect.cpuUsPerConnect', 'lower')} |`,
+      `| memory: heap KiB per idle connection | ${fmt(library['memory.heapBytesPerConnection'] / 1024, 2)} | ${fmt(bare['memory.heapBytesPerConnection'] / 1024, 2)} | ${cost('memory.heapBytesPerConnection', 'lower')} |`,
+    );
+  }
   if (report.hold) {
     const h = report.hold;
     lines.push(

@@ -4,6 +4,7 @@
 //   npm run bench               3 rounds, N = 5,000 idle connections, 10,000 held
 //   npm run bench -- --quick    1 round, smaller N
 //   options: --rounds N, --no-hold, --only plain,library
+//   --only library,library-no-presence measures what presence costs (the same app without it)
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,11 @@ import { renderMarkdown, renderSvg, type Report, type RoundResult } from './repo
 import type { ServerMetrics } from './shared.js';
 
 export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
-export type Impl = (typeof IMPLEMENTATIONS)[number];
+/** Run only when named in --only: the library app with a setting changed. */
+export const VARIANTS = {
+  'library-no-presence': { file: 'library', env: { BENCH_PRESENCE: 'off' } },
+} as const;
+export type Impl = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -40,6 +45,13 @@ const config = {
   workers: 2,
 };
 const only = (flag('--only')?.split(',') as Impl[] | undefined) ?? [...IMPLEMENTATIONS];
+const unknown = only.filter(
+  (i) => !(IMPLEMENTATIONS as readonly string[]).includes(i) && !(i in VARIANTS),
+);
+if (unknown.length) {
+  const known = [...IMPLEMENTATIONS, ...Object.keys(VARIANTS)].join(', ');
+  throw new Error(`--only: unknown implementation ${unknown.join(', ')} (known: ${known})`);
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const loader = ['--import', './sample/register.mjs'];
@@ -136,7 +148,13 @@ interface ServerHandle {
 
 async function startServer(impl: Impl, redisUrl: string | undefined, keyPrefix: string) {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), KEY_PREFIX: keyPrefix };
+  const variant = impl in VARIANTS ? VARIANTS[impl as keyof typeof VARIANTS] : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...variant?.env,
+    PORT: String(port),
+    KEY_PREFIX: keyPrefix,
+  };
   if (redisUrl) env.REDIS_URL = redisUrl;
   else delete env.REDIS_URL;
   const child = spawn(
@@ -145,7 +163,7 @@ async function startServer(impl: Impl, redisUrl: string | undefined, keyPrefix: 
       '--expose-gc',
       ...loader,
       ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      `bench/servers/${impl}.ts`,
+      `bench/servers/${variant?.file ?? impl}.ts`,
     ],
     { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
