@@ -16,6 +16,8 @@ import { identityOf } from './socket-identity.js';
 @Injectable()
 export class WsJwtGuard implements CanActivate {
   private readonly toleranceMs: number;
+  /** `@Public()` per gateway class and handler: decorators do not change, so read them once. */
+  private readonly publicHandlers = new WeakMap<object, Map<object, boolean>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -27,11 +29,7 @@ export class WsJwtGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'ws' || !this.authenticator.enabled) return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_HANDLER_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    if (this.isPublic(context)) return true;
     const socket = context.switchToWs().getClient<Socket>();
     const identity = identityOf(socket);
     if (!identity) {
@@ -46,5 +44,21 @@ export class WsJwtGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const gateway = context.getClass();
+    const handler = context.getHandler();
+    let handlers = this.publicHandlers.get(gateway);
+    if (!handlers) this.publicHandlers.set(gateway, (handlers = new Map()));
+    let isPublic = handlers.get(handler);
+    if (isPublic === undefined) {
+      isPublic = !!this.reflector.getAllAndOverride<boolean>(PUBLIC_HANDLER_METADATA, [
+        handler,
+        gateway,
+      ]);
+      handlers.set(handler, isPublic);
+    }
+    return isPublic;
   }
 }
