@@ -33,7 +33,10 @@ class LiveGateway {
   }
 }
 
-/** A token that expires `seconds` from now (JWT `exp` has one-second resolution). */
+/**
+ * A token that expires `seconds` from now (JWT `exp` has one-second resolution, so 2 s leaves at
+ * least 1 s for a handshake on a loaded CI machine).
+ */
 const expiring = (sub: string, seconds: number, extra: Record<string, unknown> = {}) =>
   signToken({ sub, exp: nowSeconds() + seconds, ...extra });
 
@@ -48,8 +51,8 @@ describe('token expiry and in-band refresh on live sockets', () => {
   afterAll(() => app.close());
 
   it('emits auth:expired at exp, then disconnects after the grace period', async () => {
-    const client = await app.connect('/live', { auth: { token: expiring('e1', 1) } });
-    const expired = await once<Record<string, unknown>>(client, 'auth:expired', 3000);
+    const client = await app.connect('/live', { auth: { token: expiring('e1', 2) } });
+    const expired = await once<Record<string, unknown>>(client, 'auth:expired', 4000);
     expect(expired).toMatchObject({ status: 'error', code: 'TOKEN_EXPIRED', graceMs: 400 });
     const at = Date.now();
     // During the grace period, WsJwtGuard answers handlers with TOKEN_EXPIRED.
@@ -62,7 +65,7 @@ describe('token expiry and in-band refresh on live sockets', () => {
 
   it('a refresh before expiry keeps the socket, its rooms and replaces the user', async () => {
     const client = await app.connect('/live', {
-      auth: { token: expiring('r1', 1, { plan: 'free' }) },
+      auth: { token: expiring('r1', 2, { plan: 'free' }) },
     });
     await ask(client, 'join', { room: 'team' });
     const fresh = expiring('r1', 3600, { plan: 'pro' });
@@ -75,7 +78,7 @@ describe('token expiry and in-band refresh on live sockets', () => {
     // Past the old expiry plus the grace period: still connected and still in its room.
     const disconnected = recordEvent(client, 'disconnect');
     const expired = recordEvent(client, 'auth:expired');
-    await waitUntil(nowSeconds() + 2);
+    await waitUntil(nowSeconds() + 3);
     await new Promise((r) => setTimeout(r, 500));
     expect(disconnected()).toBe(false);
     expect(expired()).toBe(false);
@@ -106,8 +109,8 @@ describe('token expiry and in-band refresh on live sockets', () => {
   });
 
   it('a refresh after auth:expired, within the grace period, saves the socket', async () => {
-    const client = await app.connect('/live', { auth: { token: expiring('late', 1) } });
-    await once(client, 'auth:expired', 3000);
+    const client = await app.connect('/live', { auth: { token: expiring('late', 2) } });
+    await once(client, 'auth:expired', 4000);
     await expect(ask(client, 'auth:refresh', expiring('late', 3600))).resolves.toMatchObject({
       ok: true,
     });
