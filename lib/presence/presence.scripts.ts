@@ -63,6 +63,9 @@ local function removeConn(uid, sid)
   end
   return { offline, raw, left, rooms }
 end
+`;
+
+const DRAIN_HELPERS = `
 local function drain(iid, limit, out)
   local ikey = B .. ':i:' .. iid
   -- Follow the cursor: after deletions the first buckets are empty, a page can be empty too.
@@ -84,9 +87,12 @@ local function drain(iid, limit, out)
 end
 `;
 
-// Each script carries only the helpers it calls: every call sends the whole text (EVAL).
-const script = (body: string) => `${ROOM_HELPERS}\n${body}`;
-const removing = (body: string) => `${ROOM_HELPERS}\n${REMOVE_HELPERS}\n${body}`;
+// Each script carries only the helpers it calls, without indentation: every call sends the whole
+// text (EVAL), the batch script once per event-loop turn.
+const lua = (...parts: string[]) => parts.join('\n').replace(/^[ \t]+/gm, '');
+const script = (body: string) => lua(ROOM_HELPERS, body);
+const removing = (body: string) => lua(ROOM_HELPERS, REMOVE_HELPERS, body);
+const draining = (body: string) => lua(ROOM_HELPERS, REMOVE_HELPERS, DRAIN_HELPERS, body);
 
 export const PresenceScripts = {
   /**
@@ -179,7 +185,8 @@ end
 return out`),
 
   /** ARGV: instanceId, ttlMs -> 1 when the heartbeat was still alive */
-  heartbeat: script(`
+  heartbeat: lua(`
+local B = KEYS[1]
 local hb = B .. ':hb:' .. ARGV[1]
 local alive = redis.call('EXISTS', hb)
 redis.call('SET', hb, '1', 'PX', ARGV[2])
@@ -187,7 +194,7 @@ redis.call('SADD', B .. ':instances', ARGV[1])
 return alive`),
 
   /** ARGV: selfInstanceId, limit -> removed connections of instances whose heartbeat expired */
-  sweep: removing(`
+  sweep: draining(`
 local self, limit = ARGV[1], tonumber(ARGV[2])
 local out = {}
 for _, iid in ipairs(redis.call('SMEMBERS', B .. ':instances')) do
@@ -197,7 +204,7 @@ end
 return out`),
 
   /** ARGV: instanceId, limit -> removed connections (graceful shutdown) */
-  removeInstance: removing(`
+  removeInstance: draining(`
 redis.call('DEL', B .. ':hb:' .. ARGV[1])
 local out = {}
 drain(ARGV[1], tonumber(ARGV[2]), out)
