@@ -37,7 +37,10 @@ import {
   Length,
   Max,
   Min,
+  Validate,
   ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 import { throwError } from 'rxjs';
 import type { Socket } from 'socket.io';
@@ -69,6 +72,30 @@ export class OrderDto {
   @ValidateNested()
   @Type(() => ItemDto)
   gift?: ItemDto;
+}
+
+/** An asynchronous rule (a database lookup, say): the pipe must wait for it. */
+@ValidatorConstraint({ name: 'handleIsFree', async: true })
+class HandleIsFree implements ValidatorConstraintInterface {
+  async validate(handle: unknown): Promise<boolean> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return handle !== 'taken';
+  }
+
+  defaultMessage(): string {
+    return 'handle is taken';
+  }
+}
+
+export class ClaimDto {
+  @IsString()
+  @Validate(HandleIsFree)
+  handle!: string;
+
+  /** A class default: class-transformer keeps it when the payload leaves the field out. */
+  @IsOptional()
+  @IsString()
+  note: string = 'none';
 }
 
 @Injectable()
@@ -184,6 +211,11 @@ export class ErrorsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       itemIsDto: body.items[0] instanceof ItemDto,
       body,
     };
+  }
+
+  @SubscribeMessage('claim')
+  claim(@MessageBody() body: ClaimDto) {
+    return { isDto: body instanceof ClaimDto, body };
   }
 
   @SubscribeMessage('raw')

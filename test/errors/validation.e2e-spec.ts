@@ -23,6 +23,17 @@ describe('WsValidationPipe', () => {
     });
   });
 
+  it('waits for asynchronous rules and keeps class defaults', async () => {
+    await expect(ask(client, 'claim', { handle: 'ann' })).resolves.toEqual({
+      isDto: true,
+      body: { handle: 'ann', note: 'none' },
+    });
+    await expect(ask(client, 'claim', { handle: 'taken' })).resolves.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'handle', constraints: { handleIsFree: 'handle is taken' } }],
+    });
+  });
+
   it('reports nested and array fields by path', async () => {
     const answer = await ask<{
       code: string;
