@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Event, ExtendedError, Namespace, Server, Socket } from 'socket.io';
+import {
+  type Event,
+  type ExtendedError,
+  type Namespace,
+  type Server,
+  Socket as IoSocket,
+  type Socket,
+} from 'socket.io';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { TokenLifecycle } from '../auth/token-lifecycle.js';
@@ -8,6 +15,15 @@ import { RealtimeSignals } from '../metrics/realtime-signals.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 const INSTALLED = Symbol('realtime:installed');
+
+type Dispatch = (this: Socket, event: Event) => void;
+/**
+ * Socket.IO's own (private, stable since 2.x) method that runs the `socket.use` middlewares of an
+ * incoming event and then emits it. The packet hooks run in front of it through a per-socket
+ * `dispatch` property holding ONE shared function: `socket.use` would cost every socket a
+ * closure and a middleware array (about 200 bytes of an idle connection).
+ */
+const ioDispatch = (IoSocket.prototype as unknown as { dispatch?: Dispatch }).dispatch;
 
 /** A per-connection hook other parts of the library register (presence, throttling, ...). */
 export type ConnectionHook = (socket: Socket) => void;
@@ -43,17 +59,29 @@ export class NamespaceHooks {
   private readonly admit: HandshakeCheck[] = [];
   private readonly packetHooks: PacketHook[] = [];
   private readonly disconnectHooks: DisconnectHook[] = [];
-  /** One listener function shared by every socket (`this` is the socket). */
+  private readonly disconnectingHooks: DisconnectHook[] = [];
+  /** Listener and method functions shared by every socket (`this` is the socket). */
   private readonly disconnected: (this: Socket, reason: string) => void;
+  private readonly disconnecting: (this: Socket, reason: string) => void;
+  private readonly dispatch: Dispatch;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly authenticator: HandshakeAuthenticator,
     private readonly lifecycle: TokenLifecycle,
   ) {
-    const hooks = this.disconnectHooks;
+    const { disconnectHooks, disconnectingHooks } = this;
     this.disconnected = function (this: Socket, reason: string) {
-      for (const hook of hooks) hook(this, reason);
+      lifecycle.detach(this);
+      for (const hook of disconnectHooks) hook(this, reason);
+    };
+    this.disconnecting = function (this: Socket, reason: string) {
+      for (const hook of disconnectingHooks) hook(this, reason);
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.dispatch = function (this: Socket, event: Event) {
+      self.runPacketHooks(this, event, 0);
     };
   }
 
@@ -62,8 +90,8 @@ export class NamespaceHooks {
   }
 
   /**
-   * Adds a hook on every incoming event. All hooks of a socket run in ONE `socket.use`
-   * middleware, in registration order, so each packet costs one middleware call.
+   * Adds a hook on every incoming event. All hooks run in registration order before the
+   * socket's own `socket.use` middlewares and its listeners.
    */
   onPacket(hook: PacketHook): void {
     this.packetHooks.push(hook);
@@ -72,6 +100,11 @@ export class NamespaceHooks {
   /** Adds a hook on disconnect; every socket gets ONE shared `disconnect` listener for them all. */
   onDisconnect(hook: DisconnectHook): void {
     this.disconnectHooks.push(hook);
+  }
+
+  /** Adds a hook on `disconnecting` (the socket still has its rooms); one shared listener too. */
+  onDisconnecting(hook: DisconnectHook): void {
+    this.disconnectingHooks.push(hook);
   }
 
   /**
@@ -148,17 +181,15 @@ export class NamespaceHooks {
     this.lifecycle.attach(socket);
     for (const hook of this.hooks) hook(socket);
     if (this.packetHooks.length) {
-      socket.use((packet, next) => this.runPacketHooks(socket, packet, next, 0));
+      if (ioDispatch) (socket as unknown as { dispatch: Dispatch }).dispatch = this.dispatch;
+      else socket.use((packet, next) => this.runPacketHooks(socket, packet, 0, next));
     }
-    if (this.disconnectHooks.length) socket.on('disconnect', this.disconnected);
+    if (this.disconnectingHooks.length) socket.on('disconnecting', this.disconnecting);
+    socket.on('disconnect', this.disconnected);
   }
 
-  private runPacketHooks(
-    socket: Socket,
-    packet: Event,
-    next: (err?: Error) => void,
-    from: number,
-  ): void {
+  /** Runs the packet hooks from `from`, then lets the event on (`next`, or Socket.IO's dispatch). */
+  private runPacketHooks(socket: Socket, packet: Event, from: number, next?: () => void): void {
     const hooks = this.packetHooks;
     for (let i = from; i < hooks.length; i++) {
       const verdict = hooks[i](socket, packet);
@@ -166,13 +197,14 @@ export class NamespaceHooks {
       if (verdict instanceof Promise) {
         verdict.then(
           (ok) => {
-            if (ok) this.runPacketHooks(socket, packet, next, i + 1);
+            if (ok) this.runPacketHooks(socket, packet, i + 1, next);
           },
           () => undefined, // the hook could not decide: the event is dropped, as if refused
         );
         return;
       }
     }
-    next();
+    if (next) next();
+    else ioDispatch!.call(socket, packet);
   }
 }

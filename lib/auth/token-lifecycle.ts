@@ -41,7 +41,6 @@ export class TokenLifecycle {
   private readonly graceMs: number;
   /** Listener functions shared by every socket (`this` is the socket): no closures per socket. */
   private readonly onRefresh: (this: Socket, body: unknown, ack?: unknown) => void;
-  private readonly onDisconnect: (this: Socket) => void;
   private readonly onGraceOver = (socket: Socket) => this.disconnectExpired(socket);
 
   constructor(
@@ -59,16 +58,17 @@ export class TokenLifecycle {
         typeof ack === 'function' ? (ack as (a: unknown) => void) : undefined,
       );
     };
-    this.onDisconnect = function (this: Socket) {
-      lifecycle.clear(this);
-    };
   }
 
   attach(socket: Socket): void {
     if (!this.authenticator.enabled) return;
     socket.on(AUTH_REFRESH_EVENT, this.onRefresh);
-    socket.on('disconnect', this.onDisconnect);
     this.schedule(socket);
+  }
+
+  /** On disconnect (called from NamespaceHooks' shared listener): forgets the socket's timers. */
+  detach(socket: Socket): void {
+    this.clear(socket);
   }
 
   private schedule(socket: Socket): void {

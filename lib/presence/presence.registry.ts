@@ -52,18 +52,20 @@ const SHUTDOWN_REMOVAL_MS = 3000;
 const WATCHED = Symbol('realtime:presence-watched');
 /** How long a socket admitted at the handshake may take to connect before its entry is dropped. */
 const ADMISSION_MS = 10_000;
-const ADMITTED = Symbol('realtime:presence-admitted');
+/**
+ * How often admitted sockets are checked. Polled rather than a 'close' listener per engine
+ * connection: adding and removing one would grow every connection's listener array for good.
+ */
+const ADMISSION_CHECK_MS = 500;
 
 /** A socket stored at the handshake whose `connection` has not come yet. */
 interface Admission {
+  socket: Socket;
   connection: StoredConnection;
   rooms: string[];
   result: ConnectResult;
   at: number;
-  /** On the engine connection: a socket whose connection closes first never connects. */
-  onClose: () => void;
 }
-type AdmittedSocket = Socket & { [ADMITTED]?: Admission };
 
 /**
  * Who is online, on which connections and in which rooms, across every instance. Tracks every
@@ -85,12 +87,12 @@ export class PresenceRegistry
   private readonly subject = new Subject<PresenceTransition>();
   /** Every transition this instance decided; exactly once across the cluster. */
   readonly transitions$: Observable<PresenceTransition> = this.subject.asObservable();
-  /** Live tracked sockets of this instance, by id (never more than are connected). */
-  private readonly sockets = new Map<string, Socket>();
+  // Tracked sockets are the authenticated ones in the namespaces (nsp.sockets): no map of our own,
+  // no listener of our own per socket (NamespaceHooks' shared ones call us), no property on it.
   /** Sockets between `disconnecting` and `disconnect`: their room leaves come with the disconnect. */
   private readonly leaving = new Set<string>();
   /** Sockets stored at the handshake and not connected yet (Socket.IO may still drop them). */
-  private readonly admitted = new Map<string, AdmittedSocket>();
+  private readonly admitted = new Map<string, Admission>();
   private readonly maxConnectionsPerUser: number;
   private admissionTimer?: NodeJS.Timeout;
   private readonly roomPatterns: Array<(room: string) => boolean>;
@@ -100,9 +102,6 @@ export class PresenceRegistry
   private lastBeatAt?: number;
   private needsResync = false;
   private closing = false;
-  /** Listener functions shared by every socket (`this` is the socket): no closures per socket. */
-  private readonly onDisconnecting: (this: Socket) => void;
-  private readonly onDisconnect: (this: Socket) => void;
 
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
@@ -112,15 +111,6 @@ export class PresenceRegistry
     this.maxConnectionsPerUser = options.limits.maxConnectionsPerUser;
     this.userRoomPrefix = options.userRoomPrefix;
     this.roomPatterns = this.presence.roomPresence.map(toMatcher);
-    const leaving = this.leaving;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const registry = this;
-    this.onDisconnecting = function (this: Socket) {
-      leaving.add(this.id);
-    };
-    this.onDisconnect = function (this: Socket) {
-      registry.untrack(this);
-    };
     if (this.presence.enabled && options.redis) {
       this.connections = new RedisConnections(options.redis);
       this.store = new RedisPresenceStore(
@@ -149,7 +139,9 @@ export class PresenceRegistry
     // Stored during the handshake, in the same atomic step as the per-user connection limit.
     this.hooks.onHandshake('admit', (socket) => this.admit(socket));
     this.hooks.onConnection((socket) => this.track(socket));
-    this.admissionTimer = setInterval(() => this.dropStaleAdmissions(), ADMISSION_MS);
+    this.hooks.onDisconnecting((socket) => this.leaving.add(socket.id));
+    this.hooks.onDisconnect((socket) => this.untrack(socket));
+    this.admissionTimer = setInterval(() => this.dropStaleAdmissions(), ADMISSION_CHECK_MS);
     this.admissionTimer.unref();
     if (!this.connections) return; // one process: nothing to heartbeat or sweep
     void this.tick();
@@ -163,7 +155,7 @@ export class PresenceRegistry
     this.closing = true;
     clearInterval(this.timer);
     clearInterval(this.admissionTimer);
-    for (const socket of this.admitted.values()) this.forgetAdmission(socket);
+    for (const { socket } of this.admitted.values()) this.forgetAdmission(socket);
     const removeAll = async () => {
       for (;;) {
         const removed = await this.store.removeInstance(this.instanceId, BATCH);
@@ -179,7 +171,6 @@ export class PresenceRegistry
       // The entries expire with the heartbeat and a survivor sweeps them.
       this.logger.warn(`Could not remove presence entries on shutdown: ${errorMessage(error)}`);
     }
-    this.sockets.clear();
     this.leaving.clear();
   }
 
@@ -284,7 +275,7 @@ export class PresenceRegistry
    * announced once the socket connects. Fails open: while the store is unreachable the socket is
    * let in and stored on `connection` (or by the next resync).
    */
-  private admit(socket: AdmittedSocket): Promise<void> | undefined {
+  private admit(socket: Socket): Promise<void> | undefined {
     const identity = identityOf(socket);
     if (!identity || this.closing) return undefined;
     const connection = this.connectionOf(socket, identity.userId);
@@ -294,30 +285,25 @@ export class PresenceRegistry
       (result) => {
         if (result.refused) throw tooManyConnections(max);
         const admission: Admission = {
+          socket,
           connection,
           rooms,
           result,
           at: Date.now(),
-          onClose: () => this.abandon(socket),
         };
-        socket[ADMITTED] = admission;
-        this.admitted.set(socket.id, socket);
+        this.admitted.set(socket.id, admission);
         // Socket.IO emits nothing for a socket whose connection closes before `connection`.
-        if (socket.conn.readyState !== 'open') return this.abandon(socket);
-        socket.conn.once('close', admission.onClose);
+        if (socket.conn.readyState !== 'open') this.abandon(socket);
       },
       (error: unknown) => this.failed(error),
     );
   }
 
-  private track(socket: AdmittedSocket): void {
+  private track(socket: Socket): void {
     const identity = identityOf(socket);
     if (!identity || this.closing) return;
     this.watchRooms(socket.nsp);
-    this.sockets.set(socket.id, socket);
-    socket.on('disconnecting', this.onDisconnecting);
-    socket.on('disconnect', this.onDisconnect);
-    const admission = socket[ADMITTED];
+    const admission = this.admitted.get(socket.id);
     if (!admission) return this.connectStored(socket, identity.userId);
     this.forgetAdmission(socket);
     this.announceConnect(socket, admission.connection, admission.rooms, admission.result);
@@ -357,22 +343,20 @@ export class PresenceRegistry
     }
   }
 
-  private forgetAdmission(socket: AdmittedSocket): void {
-    const admission = socket[ADMITTED];
-    if (!admission) return;
-    socket[ADMITTED] = undefined;
+  private forgetAdmission(socket: Socket): void {
+    const admission = this.admitted.get(socket.id);
+    if (admission?.socket !== socket) return;
     this.admitted.delete(socket.id);
-    socket.conn.off('close', admission.onClose);
   }
 
   /**
    * A socket stored at the handshake that will never connect (its connection closed, or a later
-   * middleware of the app refused it): remove it. Its own transitions were never announced, so
+   * middleware of the app refused it): remove it (within ADMISSION_CHECK_MS, or ADMISSION_MS). Its own transitions were never announced, so
    * only one that another connection of the user hid behind it is announced now.
    */
-  private abandon(socket: AdmittedSocket): void {
-    const admission = socket[ADMITTED];
-    if (!admission) return;
+  private abandon(socket: Socket): void {
+    const admission = this.admitted.get(socket.id);
+    if (admission?.socket !== socket) return;
     this.forgetAdmission(socket);
     const { connection, result } = admission;
     this.run(this.store.disconnect(connection.userId, socket.id), (removed) => {
@@ -404,8 +388,9 @@ export class PresenceRegistry
 
   private dropStaleAdmissions(): void {
     const now = Date.now();
-    for (const socket of this.admitted.values()) {
-      if (!socket.connected && now - socket[ADMITTED]!.at >= ADMISSION_MS) this.abandon(socket);
+    for (const { socket, at } of this.admitted.values()) {
+      // Socket.IO emits nothing for a socket whose connection closed before `connection`.
+      if (socket.conn.readyState !== 'open' || now - at >= ADMISSION_MS) this.abandon(socket);
     }
   }
 
@@ -427,8 +412,8 @@ export class PresenceRegistry
 
   private untrack(socket: Socket): void {
     this.leaving.delete(socket.id);
-    if (!this.sockets.delete(socket.id) || this.closing) return;
-    const userId = identityOf(socket)!.userId;
+    const userId = identityOf(socket)?.userId;
+    if (userId === undefined || this.closing) return;
     this.run(this.store.disconnect(userId, socket.id), (removed) => {
       if (removed) this.announceRemoval(removed, 'disconnect');
     });
@@ -439,12 +424,13 @@ export class PresenceRegistry
     const adapter = nsp.adapter as typeof nsp.adapter & { [WATCHED]?: boolean };
     if (adapter[WATCHED]) return;
     adapter[WATCHED] = true;
-    adapter.on('join-room', (room: string, id: string) => this.roomEvent(room, id, true));
-    adapter.on('leave-room', (room: string, id: string) => this.roomEvent(room, id, false));
+    adapter.on('join-room', (room: string, id: string) => this.roomEvent(nsp, room, id, true));
+    adapter.on('leave-room', (room: string, id: string) => this.roomEvent(nsp, room, id, false));
   }
 
-  private roomEvent(room: string, id: string, joined: boolean): void {
-    const socket = this.sockets.get(id);
+  private roomEvent(nsp: Namespace, room: string, id: string, joined: boolean): void {
+    const socket = nsp.sockets.get(id);
+    if (socket && !identityOf(socket)) return;
     if (!socket || this.leaving.has(id) || this.closing || !this.isTrackedRoom(socket, room)) {
       return;
     }
@@ -523,14 +509,28 @@ export class PresenceRegistry
     this.needsResync = false;
     const stored = await this.store.instanceSockets(this.instanceId);
     const storedIds = new Set(stored.map((s) => s.socketId));
+    const live = this.liveSockets();
     for (const { socketId, userId } of stored) {
-      if (this.sockets.has(socketId) || this.admitted.has(socketId)) continue;
+      if (live.has(socketId) || this.admitted.has(socketId)) continue;
       const removed = await this.store.disconnect(userId, socketId);
       if (removed) this.announceRemoval(removed, 'disconnect');
     }
-    for (const socket of this.sockets.values()) {
+    for (const socket of live.values()) {
       if (!storedIds.has(socket.id)) this.connectStored(socket, identityOf(socket)!.userId);
     }
+  }
+
+  /** The tracked sockets: authenticated and connected, on every namespace of every server. */
+  private liveSockets(): Map<string, Socket> {
+    const live = new Map<string, Socket>();
+    for (const server of this.hooks.servers) {
+      for (const nsp of server._nsps.values()) {
+        for (const [id, socket] of nsp.sockets) {
+          if (identityOf(socket) && !this.leaving.has(id)) live.set(id, socket);
+        }
+      }
+    }
+    return live;
   }
 
   // ---- announcing ----

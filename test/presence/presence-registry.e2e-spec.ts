@@ -112,7 +112,8 @@ describe('PresenceRegistry in one app', () => {
     const internals = (registry as unknown as { store: Record<string, Map<string, unknown>> })
       .store;
     for (const name of ['users', 'rooms', 'roomCounts']) expect(internals[name].size).toBe(0);
-    expect((registry as unknown as { sockets: Map<string, unknown> }).sockets.size).toBe(0);
+    const own = registry as unknown as { admitted: Map<string, unknown>; leaving: Set<string> };
+    expect([own.admitted.size, own.leaving.size]).toEqual([0, 0]);
   });
 
   it('scope "rooms" tells only the rooms the user shares; "none" tells nobody', async () => {
