@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '../adapter/redis-connections.js';
 import { PresenceScripts } from './presence.scripts.js';
 import type {
@@ -26,15 +27,19 @@ interface Queued {
  * All keys share the hash tag `{<keyPrefix>:presence}` (see presence.scripts.ts), so the store
  * works on Redis Cluster: one slot holds presence, and scripts never cross slots.
  *
- * Membership changes (connect, disconnect, join, leave) queue up and leave once per event-loop
- * turn, in order, as ONE script call: a connection storm costs one command per turn instead of
- * one per socket. Scripts are sent with EVAL, not EVALSHA: ioredis retries a NOSCRIPT (after a
- * Redis restart) out of order, and a disconnect overtaking its connect would leave a ghost entry.
+ * Membership changes (connect, disconnect, join, leave) queue up and leave as ONE script call,
+ * with at most one such call in flight: what arrives meanwhile waits for its reply and goes in
+ * the next call, in order. A connection storm costs one command per round trip, not one per
+ * socket. With nothing else in flight, the call can use EVALSHA (a few bytes, not the 3 KB
+ * script) and, on NOSCRIPT (a restarted or failed-over Redis), be re-sent with EVAL without
+ * anything overtaking it: a disconnect overtaking its connect would leave a ghost entry.
  */
 export class RedisPresenceStore implements PresenceStore {
   private readonly base: string;
   private queue: Queued[] = [];
-  private flushing = false;
+  /** A flush is scheduled or a batch call is in flight. */
+  private busy = false;
+  private readonly batchSha = createHash('sha1').update(PresenceScripts.batch).digest('hex');
 
   constructor(
     private readonly redis: RedisClient,
@@ -168,26 +173,38 @@ export class RedisPresenceStore implements PresenceStore {
     return this.redis.eval(script, 1, this.base, ...args);
   }
 
-  /** Queues a membership change for this turn's batch (see the class comment). */
+  /** Queues a membership change for the next batch call (see the class comment). */
   private enqueue(args: string[]): Promise<Reply> {
     return new Promise((resolve, reject) => {
       this.queue.push({ args, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => this.flush());
+      if (!this.busy) {
+        this.busy = true;
+        setImmediate(() => this.flush()); // gathers the rest of this event-loop turn
       }
     });
   }
 
   private flush(): void {
     const batch = this.queue.splice(0, MAX_BATCH);
-    // The rest goes next turn; calls leave in order on one connection, so order is kept.
-    if (this.queue.length > 0) setImmediate(() => this.flush());
-    else this.flushing = false;
-    this.run(PresenceScripts.batch, ...batch.flatMap((op) => op.args)).then(
-      (replies) => batch.forEach((op, i) => op.resolve((replies as Reply[])[i])),
-      (error: unknown) => batch.forEach((op) => op.reject(error)),
-    );
+    if (batch.length === 0) {
+      this.busy = false;
+      return;
+    }
+    this.sendBatch(batch.flatMap((op) => op.args))
+      .then(
+        (replies) => batch.forEach((op, i) => op.resolve((replies as Reply[])[i])),
+        (error: unknown) => batch.forEach((op) => op.reject(error)),
+      )
+      .finally(() => setImmediate(() => this.flush()));
+  }
+
+  private async sendBatch(argv: string[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(this.batchSha, 1, this.base, ...argv);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.run(PresenceScripts.batch, ...argv); // loads the script for the next calls
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { MemoryPresenceStore } from '../../lib/presence/memory-presence.store.js';
 import { RedisPresenceStore } from '../../lib/presence/redis-presence.store.js';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
+import { deletePrefix, REDIS_URL, RedisServer, uniquePrefix } from '../kit/redis.js';
 import { presenceStoreContract, type StoreUnderTest } from './presence-store.contract.js';
 
 describe('MemoryPresenceStore', () => {
@@ -79,3 +79,44 @@ function keySlotTag(key: string): string {
   const close = key.indexOf('}', open + 1);
   return close > open + 1 ? key.slice(open + 1, close) : key;
 }
+
+describe('RedisPresenceStore after Redis lost its script cache', () => {
+  // SCRIPT FLUSH changes the server for everyone: a private redis-server, stopped by pid.
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('re-sends the batch with its script (NOSCRIPT) and keeps the order of changes', async () => {
+    const store = new RedisPresenceStore(redis, 'noscript');
+    const at = (socketId: string) => ({
+      socketId,
+      userId: 'u1',
+      instanceId: 'i1',
+      namespace: '/',
+      connectedAt: 1,
+      state: null,
+      info: {},
+    });
+    expect((await store.connect(at('s1'), ['r'])).online).toBe(true);
+    for (let round = 0; round < 3; round++) {
+      await redis.script('FLUSH');
+      const [connected, joined, removed] = await Promise.all([
+        store.connect(at(`s${round + 2}`), []),
+        store.join('u1', `s${round + 2}`, '/', 'r'),
+        store.disconnect('u1', `s${round + 2}`),
+      ]);
+      expect(connected).toEqual({ online: false, joinedRooms: [] });
+      expect(joined).toBe(false); // the user already had a connection in the room
+      expect(removed).toMatchObject({ offline: false, rooms: ['r'], leftRooms: [] });
+    }
+    expect((await store.disconnect('u1', 's1'))?.offline).toBe(true);
+    expect(await store.countOnline()).toBe(0);
+  });
+});
