@@ -14,6 +14,8 @@ type Reply = null | number | string | Reply[];
 
 /** Most operations in one batch call: bounds how long one script holds Redis. */
 const MAX_BATCH = 256;
+/** A batch sent less than this long ago means a steady stream: gather for 1 ms (see enqueue). */
+const GATHER_AFTER_MS = 10;
 
 interface Queued {
   args: string[];
@@ -39,6 +41,7 @@ export class RedisPresenceStore implements PresenceStore {
   private queue: Queued[] = [];
   /** A flush is scheduled or a batch call is in flight. */
   private busy = false;
+  private lastSentAt = 0;
   private readonly batchSha = createHash('sha1').update(PresenceScripts.batch).digest('hex');
 
   constructor(
@@ -179,7 +182,11 @@ export class RedisPresenceStore implements PresenceStore {
       this.queue.push({ args, resolve, reject });
       if (!this.busy) {
         this.busy = true;
-        setImmediate(() => this.flush()); // gathers the rest of this event-loop turn
+        // Under a steady stream of changes (the last call went out moments ago), wait a
+        // millisecond to gather more: each call is a write and a read system call, which on a
+        // busy server cost as much as the rest of a handshake. Otherwise: the rest of this turn.
+        if (Date.now() - this.lastSentAt < GATHER_AFTER_MS) setTimeout(() => this.flush(), 1);
+        else setImmediate(() => this.flush());
       }
     });
   }
@@ -190,6 +197,7 @@ export class RedisPresenceStore implements PresenceStore {
       this.busy = false;
       return;
     }
+    this.lastSentAt = Date.now();
     this.sendBatch(batch.flatMap((op) => op.args))
       .then(
         (replies) => batch.forEach((op, i) => op.resolve((replies as Reply[])[i])),
