@@ -216,9 +216,11 @@ export class RedisPresenceStore implements PresenceStore {
   }
 }
 
+/** Sets the state on the freshly parsed object: no copy (a 10,000-member room parses 10,000). */
 function parseConnection(raw: string, state: string | null | undefined): StoredConnection {
-  const stored = JSON.parse(raw) as Omit<StoredConnection, 'state'>;
-  return { ...stored, state: state ? (JSON.parse(state) as PresenceState) : null };
+  const connection = JSON.parse(raw) as StoredConnection;
+  connection.state = state ? (JSON.parse(state) as PresenceState) : null;
+  return connection;
 }
 
 function toRemoved(reply: Reply[]): RemovedConnection {
