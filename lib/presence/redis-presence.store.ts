@@ -42,6 +42,11 @@ export class RedisPresenceStore implements PresenceStore {
   /** A flush is scheduled or a batch call is in flight. */
   private busy = false;
   private lastSentAt = 0;
+  /**
+   * The last queued change, settled. Reads and the other scripts wait for it first, so this
+   * instance reads its own writes (a handler that leaves a room, then lists the room's members).
+   */
+  private lastWrite: Promise<unknown> = Promise.resolve();
   private readonly batchSha = createHash('sha1').update(PresenceScripts.batch).digest('hex');
 
   constructor(
@@ -91,6 +96,7 @@ export class RedisPresenceStore implements PresenceStore {
     socketId: string | null,
     state: PresenceState | null,
   ): Promise<UpdatedConnection[]> {
+    await this.lastWrite;
     const json = state === null ? '' : JSON.stringify(state);
     const reply = (await this.run(PresenceScripts.setState, userId, socketId ?? '', json)) as Array<
       [string, string[]]
@@ -99,10 +105,12 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async isOnline(userId: string): Promise<boolean> {
+    await this.lastWrite;
     return (await this.redis.exists(this.key('u', userId))) === 1;
   }
 
   async getConnections(userId: string): Promise<StoredConnection[]> {
+    await this.lastWrite;
     // Both keys share the slot, so MULTI is one round trip on a cluster too.
     const replies = await this.redis
       .multi()
@@ -118,11 +126,13 @@ export class RedisPresenceStore implements PresenceStore {
     );
   }
 
-  countConnections(userId: string): Promise<number> {
+  async countConnections(userId: string): Promise<number> {
+    await this.lastWrite;
     return this.redis.hlen(this.key('u', userId));
   }
 
   async listOnline(cursor: string | undefined, limit: number): Promise<OnlinePage> {
+    await this.lastWrite;
     const start = cursor === undefined ? '-' : `(${cursor}`;
     const ids = await this.redis.zrangebylex(this.key('online'), start, '+', 'LIMIT', 0, limit + 1);
     const userIds = ids.slice(0, limit);
@@ -130,11 +140,13 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async countOnline(): Promise<number> {
+    await this.lastWrite;
     return this.redis.zcard(this.key('online'));
   }
 
   /** One HVALS: room members are stored with their connection and state (see presence.scripts.ts). */
   async getRoomConnections(namespace: string, room: string): Promise<StoredConnection[]> {
+    await this.lastWrite;
     const values = await this.redis.hvals(this.key('r', String(namespace.length), namespace, room));
     return values.map((value) => {
       const newline = value.indexOf('\n');
@@ -147,6 +159,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async instanceSockets(instanceId: string): Promise<Array<{ socketId: string; userId: string }>> {
+    await this.lastWrite;
     const index = await this.redis.hgetall(this.key('i', instanceId));
     return Object.entries(index).map(([socketId, userId]) => ({ socketId, userId }));
   }
@@ -157,6 +170,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async removeInstance(instanceId: string, limit: number): Promise<RemovedConnection[]> {
+    await this.lastWrite;
     const reply = (await this.run(
       PresenceScripts.removeInstance,
       instanceId,
@@ -178,7 +192,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** Queues a membership change for the next batch call (see the class comment). */
   private enqueue(args: string[]): Promise<Reply> {
-    return new Promise((resolve, reject) => {
+    const queued = new Promise<Reply>((resolve, reject) => {
       this.queue.push({ args, resolve, reject });
       if (!this.busy) {
         this.busy = true;
@@ -189,6 +203,8 @@ export class RedisPresenceStore implements PresenceStore {
         else setImmediate(() => this.flush());
       }
     });
+    this.lastWrite = queued.catch(() => undefined);
+    return queued;
   }
 
   private flush(): void {

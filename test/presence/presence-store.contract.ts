@@ -82,6 +82,20 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
     expect(await t.residue()).toBe(0);
   });
 
+  it('reads its own writes: a query sees every change issued before it', async () => {
+    const a = conn('reader');
+    void store.connect(a, []);
+    void store.join('reader', a.socketId, '/', 'seen');
+    expect((await store.getRoomConnections('/', 'seen')).map((c) => c.socketId)).toEqual([
+      a.socketId,
+    ]);
+    void store.leave('reader', a.socketId, '/', 'seen');
+    expect(await store.getRoomConnections('/', 'seen')).toEqual([]);
+    void store.disconnect('reader', a.socketId);
+    expect(await store.isOnline('reader')).toBe(false);
+    expect(await t.residue()).toBe(0);
+  });
+
   it('lets exactly maxConnections of racing connects of one user in', async () => {
     const racers = Array.from({ length: 20 }, (_, i) => conn('crowd', `i${i % 3}`));
     const results = await Promise.all(racers.map((c) => store.connect(c, [], 5)));
