@@ -9,7 +9,7 @@ import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import { TestApp } from '../kit/app.js';
 import { ask, connected, eventually, once, refused } from '../kit/events.js';
-import { AppInstance } from '../kit/instance.js';
+import { AppInstance, startAll } from '../kit/instance.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';
 
@@ -162,7 +162,7 @@ describe('connection state recovery in streams mode (two instances on Redis)', (
       server: recovery,
       presence: false as const,
     };
-    [a, b] = await Promise.all([AppInstance.start({ realtime }), AppInstance.start({ realtime })]);
+    [a, b] = await startAll([AppInstance.start({ realtime }), AppInstance.start({ realtime })]);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { ask, eventually, once } from '../kit/events.js';
-import { AppInstance } from '../kit/instance.js';
+import { AppInstance, startAll } from '../kit/instance.js';
 import { uniquePrefix } from '../kit/redis.js';
 import { RedisCluster } from '../kit/redis-cluster.js';
 
@@ -16,7 +16,7 @@ describe('sharded mode on a local three-master Redis Cluster', () => {
     const realtime = {
       redis: { cluster: { nodes: cluster.nodes }, mode: 'sharded' as const, keyPrefix },
     };
-    instances = await Promise.all([0, 1, 2].map(() => AppInstance.start({ realtime })));
+    instances = await startAll([0, 1, 2].map(() => AppInstance.start({ realtime })));
   }, 60_000);
 
   afterAll(async () => {

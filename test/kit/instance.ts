@@ -23,6 +23,19 @@ export interface InstanceOptions {
  * A Nest app in a separate Node process (real multi-instance), run from TypeScript through the
  * sample's loader. Stopped by its pid only.
  */
+/**
+ * Starts several instances at once. If one fails to start, the others are stopped before the
+ * error is thrown: a failed beforeAll would otherwise leave their processes running.
+ */
+export async function startAll(starting: Array<Promise<AppInstance>>): Promise<AppInstance[]> {
+  const results = await Promise.allSettled(starting);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (!failure) return started;
+  await Promise.all(started.map((instance) => instance.stop().catch(() => undefined)));
+  throw failure.reason;
+}
+
 export class AppInstance {
   private readonly clients = new Set<Socket>();
   output = '';

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { join } from 'node:path';
 import { ask, once } from '../kit/events.js';
-import { AppInstance } from '../kit/instance.js';
+import { AppInstance, startAll } from '../kit/instance.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';
 import { decided, PresenceWatcher } from './presence.watcher.js';
@@ -33,7 +33,7 @@ describe('presence when an instance dies or shuts down', () => {
   };
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([start(), start()]);
+    [a, b] = await startAll([start(), start()]);
     controls = await Promise.all([as(a, 'control-a'), as(b, 'control-b')]);
     watcher = new PresenceWatcher(await as(b, 'watcher'));
   }, 30_000);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ask, eventually, once } from '../kit/events.js';
-import { AppInstance } from '../kit/instance.js';
+import { AppInstance, startAll } from '../kit/instance.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';
 
@@ -18,7 +18,7 @@ describe('an instance killed with SIGKILL under traffic', () => {
   let c: AppInstance;
 
   beforeAll(async () => {
-    [a, b, c] = await Promise.all([1, 2, 3].map(() => AppInstance.start({ realtime, fixture })));
+    [a, b, c] = await startAll([1, 2, 3].map(() => AppInstance.start({ realtime, fixture })));
   }, 30_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop(), c?.stop()]);

@@ -1,5 +1,5 @@
 import { ask, eventually } from '../kit/events.js';
-import { AppInstance } from '../kit/instance.js';
+import { AppInstance, startAll } from '../kit/instance.js';
 import { RedisServer } from '../kit/redis.js';
 
 /**
@@ -15,7 +15,7 @@ describe('Redis killed under traffic (pubsub mode)', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
     const realtime = { redis: { url: redis.url, keyPrefix: 'killed' }, throttle: false as const };
-    [a, b] = await Promise.all([AppInstance.start({ realtime }), AppInstance.start({ realtime })]);
+    [a, b] = await startAll([AppInstance.start({ realtime }), AppInstance.start({ realtime })]);
   }, 30_000);
 
   afterAll(async () => {

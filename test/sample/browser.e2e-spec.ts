@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { AppInstance } from '../kit/instance.js';
-import { deletePrefix, uniquePrefix } from '../kit/redis.js';
-import { startSample, startSampleCluster } from './sample-instance.js';
+import { type AppInstance, startAll } from '../kit/instance.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
+import { startSample } from './sample-instance.js';
 
 // Debian's Chromium (`apt-get install chromium`; .ci/run installs it), never a downloaded browser.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,23 +20,27 @@ describe('the sample page in a real browser, alice on instance A and bob on inst
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [[a, b], short, browser] = await Promise.all([
-      startSampleCluster(keyPrefix),
+    // The apps first, all or none (startAll stops the others if one fails), so that a browser
+    // that cannot start leaves no app process behind: afterAll stops what was assigned.
+    const cluster = { REDIS_URL, REALTIME_KEY_PREFIX: keyPrefix };
+    [a, b, short] = await startAll([
+      startSample('A', cluster),
+      startSample('B', cluster),
       startSample('short-tokens', { REDIS_URL: '', TOKEN_TTL_SECONDS: '2' }),
-      // launch() runs Chromium on a fresh temporary profile (user-data dir) every time.
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
     ]);
+    // launch() runs Chromium on a fresh temporary profile (user-data dir) every time.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
   }, 30_000);
 
   afterAll(async () => {

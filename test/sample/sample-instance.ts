@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppInstance } from '../kit/instance.js';
+import { AppInstance, startAll } from '../kit/instance.js';
 import { REDIS_URL } from '../kit/redis.js';
 import { TEST_SECRET } from '../kit/tokens.js';
 
@@ -25,7 +25,9 @@ export function startSample(name: string, env: Record<string, string>): Promise<
 /** Two demo-mode instances on the shared Redis under `keyPrefix`. */
 export function startSampleCluster(keyPrefix: string): Promise<[AppInstance, AppInstance]> {
   const env = { REDIS_URL, REALTIME_KEY_PREFIX: keyPrefix };
-  return Promise.all([startSample('A', env), startSample('B', env)]);
+  return startAll([startSample('A', env), startSample('B', env)]) as Promise<
+    [AppInstance, AppInstance]
+  >;
 }
 
 /** A demo token from an instance's demo login endpoint. */
