@@ -351,38 +351,42 @@ export class PresenceRegistry
 
   /**
    * A socket stored at the handshake that will never connect (its connection closed, or a later
-   * middleware of the app refused it): remove it (within ADMISSION_CHECK_MS, or ADMISSION_MS). Its own transitions were never announced, so
-   * only one that another connection of the user hid behind it is announced now.
+   * middleware of the app refused it): remove it, within ADMISSION_CHECK_MS or ADMISSION_MS. Its
+   * own transitions were never announced, so only one that another connection of the user hid
+   * behind it is announced now.
    */
   private abandon(socket: Socket): void {
     const admission = this.admitted.get(socket.id);
     if (admission?.socket !== socket) return;
-    this.forgetAdmission(socket);
+    this.admitted.delete(socket.id);
     const { connection, result } = admission;
     this.run(this.store.disconnect(connection.userId, socket.id), (removed) => {
       if (!removed) return;
-      const user = payloadOf(connection);
-      const base = { userId: connection.userId, user, namespace: connection.namespace };
       if (result.online && !removed.offline) {
+        // Another connection came in meanwhile and was told the user was already online.
+        const user = payloadOf(connection);
         this.transition(
-          { ...base, type: 'online', cause: 'connect' },
+          {
+            type: 'online',
+            userId: connection.userId,
+            user,
+            namespace: connection.namespace,
+            cause: 'connect',
+          },
           RealtimeEvents.PRESENCE_ONLINE,
           user,
           removed.rooms,
         );
-      } else if (!result.online && removed.offline) {
-        this.transition(
-          { ...base, type: 'offline', cause: 'disconnect' },
-          RealtimeEvents.PRESENCE_OFFLINE,
-          user,
-          removed.rooms,
-        );
       }
-      for (const room of removed.leftRooms.filter((r) => this.hasRoomPresence(r))) {
-        if (!result.joinedRooms.includes(room)) {
-          this.emitDiff(connection.namespace, { room, joins: [], leaves: [user], updates: [] });
-        }
-      }
+      // Announced as any removal, less what this connection's own arrival never announced.
+      this.announceRemoval(
+        {
+          ...removed,
+          offline: removed.offline && !result.online,
+          leftRooms: removed.leftRooms.filter((room) => !result.joinedRooms.includes(room)),
+        },
+        'disconnect',
+      );
     });
   }
 
