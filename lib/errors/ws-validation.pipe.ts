@@ -14,6 +14,7 @@ import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { RealtimeErrorCode, type RealtimeErrorDetail } from './error-codes.js';
 import { assertPlainPayload } from './payload-guard.js';
 import { RealtimeException } from './realtime.exception.js';
+import { ValidationPlan } from './validation-plan.js';
 
 const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
@@ -28,6 +29,8 @@ export class WsValidationPipe extends ValidationPipe {
   private readonly maxBytes: number;
   /** Options of the fast path; undefined when the options need Nest's general path. */
   private readonly fast?: ValidatorOptions;
+  /** Per DTO class: its success-path plan, or null when class-validator must run in full. */
+  private readonly plans = new Map<object, ValidationPlan | null>();
 
   constructor(
     @Optional() options: ValidationPipeOptions = {},
@@ -58,22 +61,40 @@ export class WsValidationPipe extends ValidationPipe {
   /**
    * A gateway payload that passed `assertPlainPayload` is a plain JSON object: no binary, no
    * sparse arrays, no prototype keys, bounded depth. Nest's pipe spends half its time making
-   * arbitrary values safe for class-transformer, so such a payload goes straight to
-   * class-transformer and class-validator. A payload that fails goes through Nest's general
-   * path, so the errors (and the exception) are exactly Nest's.
+   * arbitrary values safe for class-transformer, so such a payload goes straight to the DTO's
+   * ValidationPlan (class-validator's success path, worked out once per class) or, for classes
+   * the plan does not model, to class-transformer and class-validator. A payload that fails goes
+   * through Nest's general path, so the errors (and the exception) are exactly Nest's.
    */
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (!this.toValidate(metadata)) return super.transform(value, metadata);
     assertPlainPayload(value, this.maxBytes);
     const metatype = metadata.metatype as new (...args: unknown[]) => object;
     if (this.fast) {
-      const entity = plainToInstance(metatype, value, this.transformOptions) as object;
+      const toInstance = () => plainToInstance(metatype, value, this.transformOptions) as object;
+      const plan = this.planFor(metatype);
+      if (plan) {
+        const entity = plan.run(value as Record<string, unknown>, toInstance);
+        if (entity) return entity;
+        return super.transform(value, metadata);
+      }
+      const entity = toInstance();
       if (entity.constructor === metatype) {
         const errors = await validate(entity, this.fast);
         if (errors.length === 0) return entity;
       }
     }
     return super.transform(value, metadata);
+  }
+
+  private planFor(metatype: new (...args: unknown[]) => object): ValidationPlan | undefined {
+    let plan = this.plans.get(metatype);
+    if (plan === undefined) {
+      const copy = !this.transformOptions || Object.keys(this.transformOptions).length === 0;
+      plan = ValidationPlan.create(metatype, this.fast!, copy) ?? null;
+      this.plans.set(metatype, plan);
+    }
+    return plan ?? undefined;
   }
 }
 
