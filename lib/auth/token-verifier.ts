@@ -67,22 +67,25 @@ function buildVerifier(auth: ResolvedAuthOptions): Verify {
     });
     return async (token) => (await jwtVerify(token, jwks, common)).payload as RealtimeJwtPayload;
   }
-  const jwt = new JwtService();
   const keys: KeyObject[] = auth.publicKey
     ? [createPublicKey(auth.publicKey)]
     : [auth.secret!, ...auth.previousSecrets].map((s) =>
         createSecretKey(typeof s === 'string' ? Buffer.from(s) : s),
       );
-  // Built once per key, not per verification.
-  const keyOptions = keys.map(
+  // One JwtService per key, options given once: per-call options would be copied and have
+  // keys deleted on every verification (JwtService.mergeJwtOptions).
+  const services = keys.map(
     (key) =>
-      ({ ...common, secret: key, audience: asArray(auth.audience) }) as unknown as JwtVerifyOptions,
+      new JwtService({
+        secret: key,
+        verifyOptions: { ...common, audience: asArray(auth.audience) } as JwtVerifyOptions,
+      }),
   );
   return (token) => {
     let lastError: unknown;
-    for (const options of keyOptions) {
+    for (const jwt of services) {
       try {
-        return jwt.verify<RealtimeJwtPayload>(token, options);
+        return jwt.verify<RealtimeJwtPayload>(token);
       } catch (error) {
         lastError = error;
         // Only a bad signature means "maybe an older secret"; anything else is final.
