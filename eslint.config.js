@@ -10,9 +10,10 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'bench/results/**',
+      // Local profiling scripts, never committed.
       '.scratch/**',
     ],
-  }, // .scratch: local profiling scripts, never committed
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
