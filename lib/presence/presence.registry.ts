@@ -323,24 +323,26 @@ export class PresenceRegistry
     rooms: string[],
     { online, joinedRooms }: ConnectResult,
   ): void {
-    if (online) {
-      const user = payloadOf(connection);
-      this.transition(
-        {
-          type: 'online',
-          userId: connection.userId,
-          user,
-          namespace: connection.namespace,
-          cause: 'connect',
-        },
-        RealtimeEvents.PRESENCE_ONLINE,
-        user,
-        rooms,
-      );
-    }
+    if (online) this.announceOnline(connection, rooms);
     for (const room of rooms.filter((r) => this.hasRoomPresence(r))) {
       void this.roomJoined(socket, room, joinedRooms.includes(room));
     }
+  }
+
+  private announceOnline(connection: StoredConnection, rooms: string[]): void {
+    const user = payloadOf(connection);
+    this.transition(
+      {
+        type: 'online',
+        userId: connection.userId,
+        user,
+        namespace: connection.namespace,
+        cause: 'connect',
+      },
+      RealtimeEvents.PRESENCE_ONLINE,
+      user,
+      rooms,
+    );
   }
 
   private forgetAdmission(socket: Socket): void {
@@ -362,22 +364,8 @@ export class PresenceRegistry
     const { connection, result } = admission;
     this.run(this.store.disconnect(connection.userId, socket.id), (removed) => {
       if (!removed) return;
-      if (result.online && !removed.offline) {
-        // Another connection came in meanwhile and was told the user was already online.
-        const user = payloadOf(connection);
-        this.transition(
-          {
-            type: 'online',
-            userId: connection.userId,
-            user,
-            namespace: connection.namespace,
-            cause: 'connect',
-          },
-          RealtimeEvents.PRESENCE_ONLINE,
-          user,
-          removed.rooms,
-        );
-      }
+      // Another connection came in meanwhile and was told the user was already online.
+      if (result.online && !removed.offline) this.announceOnline(connection, removed.rooms);
       // Announced as any removal, less what this connection's own arrival never announced.
       this.announceRemoval(
         {
