@@ -123,14 +123,13 @@ export class ValidationPlan {
   }
 
   /**
-   * The DTO instance for `value` when it passes, or undefined: then the caller runs
-   * class-transformer and class-validator as usual. `transform` is plainToInstance.
+   * Whether `entity` (from `instantiate`, or class-transformer) passes. False means "not known
+   * to pass": the caller then runs class-transformer and class-validator as usual.
    */
-  run(value: Record<string, unknown>, transform: () => object): object | undefined {
-    const entity = this.instantiate(value) ?? transform();
-    if (entity.constructor !== this.metatype) return undefined;
+  accepts(entity: object): boolean {
+    if (entity.constructor !== this.metatype) return false;
     const target = entity as Record<string, unknown>;
-    for (const key of Object.keys(target)) if (!this.allowed.has(key)) return undefined;
+    for (const key of Object.keys(target)) if (!this.allowed.has(key)) return false;
     for (const property of this.properties) {
       const current = target[property.name];
       // Like class-validator: every condition is evaluated, all must hold.
@@ -138,17 +137,18 @@ export class ValidationPlan {
       for (const condition of property.conditions) applies = condition(entity, current) && applies;
       if (!applies) continue;
       for (const check of property.checks) {
-        if (!passes(check, entity, current)) return undefined;
+        if (!passes(check, entity, current)) return false;
       }
     }
-    return entity;
+    return true;
   }
 
   /**
    * class-transformer's result for a payload of primitives on a class without transformer
    * metadata: a new instance (field initialisers run) with the payload's keys copied over.
+   * Undefined when only class-transformer can build it.
    */
-  private instantiate(value: Record<string, unknown>): object | undefined {
+  instantiate(value: Record<string, unknown>): object | undefined {
     if (!this.copy) return undefined;
     this.copyable ??= copyableFor(this.metatype, this.properties);
     if (!this.copyable) return undefined;

@@ -71,14 +71,11 @@ export class WsValidationPipe extends ValidationPipe {
     assertPlainPayload(value, this.maxBytes);
     const metatype = metadata.metatype as new (...args: unknown[]) => object;
     if (this.fast) {
-      const toInstance = () => plainToInstance(metatype, value, this.transformOptions) as object;
       const plan = this.planFor(metatype);
-      if (plan) {
-        const entity = plan.run(value as Record<string, unknown>, toInstance);
-        if (entity) return entity;
-        return super.transform(value, metadata);
-      }
-      const entity = toInstance();
+      const entity =
+        plan?.instantiate(value as Record<string, unknown>) ??
+        (plainToInstance(metatype, value, this.transformOptions) as object);
+      if (plan) return plan.accepts(entity) ? entity : super.transform(value, metadata);
       if (entity.constructor === metatype) {
         const errors = await validate(entity, this.fast);
         if (errors.length === 0) return entity;
