@@ -9,8 +9,11 @@ interface Check {
   constraints: unknown[];
   each: boolean;
   validateIf?: Condition;
-  /** class-validator's constraint metadata: `instance` resolves through its container each call. */
-  validators: Array<{ instance: { validate(value: unknown, args: ValidationArguments): unknown } }>;
+  /**
+   * class-validator's constraint instances, resolved once: its metadata's `instance` getter goes
+   * through the container (a linear search of every constraint class) on each call.
+   */
+  validators: Array<{ validate(value: unknown, args: ValidationArguments): unknown }>;
 }
 
 interface PropertyPlan {
@@ -58,13 +61,17 @@ export class ValidationPlan {
     private readonly allowed: Set<string>,
     /** False when transform options are set: then only class-transformer builds the instance. */
     private readonly copy: boolean,
-  ) {}
+  ) {
+    this.targetName = metatype.name;
+  }
 
   /**
    * Whether class-transformer would copy every property unchanged (no @Type, @Transform,
    * @Expose or @Exclude); undefined until its metadata storage has loaded.
    */
   private copyable?: boolean;
+  /** Read once: `Function.name` is a native getter, slow enough to matter per message. */
+  private readonly targetName: string;
 
   static create(
     metatype: Metatype,
@@ -102,12 +109,14 @@ export class ValidationPlan {
         case ValidationTypes.CUSTOM_VALIDATION: {
           const validators = storage.getTargetValidatorConstraints(m.constraintCls);
           if (validators.some((v) => v.async)) return undefined;
+          const instances = resolveInstances(validators);
+          if (!instances) return undefined;
           const check: Check = {
             property: m.propertyName,
             constraints: m.constraints,
             each: m.each === true,
             validateIf: (m as { validateIf?: Condition }).validateIf,
-            validators: validators as unknown as Check['validators'],
+            validators: instances,
           };
           // class-validator runs IS_DEFINED first.
           if (m.type === ValidationTypes.IS_DEFINED) plan.checks.unshift(check);
@@ -137,7 +146,7 @@ export class ValidationPlan {
       for (const condition of property.conditions) applies = condition(entity, current) && applies;
       if (!applies) continue;
       for (const check of property.checks) {
-        if (!passes(check, entity, current)) return false;
+        if (!passes(check, entity, current, this.targetName)) return false;
       }
     }
     return true;
@@ -168,23 +177,34 @@ export class ValidationPlan {
   }
 }
 
-function passes(check: Check, object: object, value: unknown): boolean {
+function passes(check: Check, object: object, value: unknown, targetName: string): boolean {
   if (check.validateIf && !check.validateIf(object, value)) return true;
   const args: ValidationArguments = {
-    targetName: object.constructor.name,
+    targetName,
     property: check.property,
     object,
     value,
     constraints: check.constraints,
   };
-  for (const validator of check.validators) {
-    const { instance } = validator;
+  for (const instance of check.validators) {
     if (check.each && (value instanceof Set || value instanceof Map)) return false;
     if (check.each && Array.isArray(value)) {
       for (const item of value) if (!ok(instance.validate(item, args))) return false;
     } else if (!ok(instance.validate(value, args))) return false;
   }
   return true;
+}
+
+/** Undefined when a constraint's container cannot provide it: class-validator will say why. */
+function resolveInstances(
+  validators: Array<{ instance: unknown }>,
+): Check['validators'] | undefined {
+  try {
+    const instances = validators.map((v) => v.instance as Check['validators'][number]);
+    return instances.every((i) => typeof i?.validate === 'function') ? instances : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A promise (an async rule not flagged as such) is left to class-validator. */

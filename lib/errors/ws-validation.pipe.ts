@@ -65,21 +65,41 @@ export class WsValidationPipe extends ValidationPipe {
    * ValidationPlan (class-validator's success path, worked out once per class) or, for classes
    * the plan does not model, to class-transformer and class-validator. A payload that fails goes
    * through Nest's general path, so the errors (and the exception) are exactly Nest's.
+   *
+   * Returns the value itself, not a promise, when it is known at once (a parameter that is not
+   * validated, a payload the plan accepts): the library's handler pipeline then goes on without
+   * a microtask turn. Nest's own pipeline awaits either. A payload over the size limit throws.
    */
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (!this.toValidate(metadata)) return super.transform(value, metadata);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a value or a promise of one
+  override transform(value: unknown, metadata: ArgumentMetadata): any {
+    if (!this.fast) {
+      if (this.toValidate(metadata)) assertPlainPayload(value, this.maxBytes);
+      return super.transform(value, metadata);
+    }
+    // As ValidationPipe.transform does for parameters it does not validate (no expectedType here).
+    if (!this.toValidate(metadata)) {
+      return this.isTransformEnabled ? this.transformPrimitive(value, metadata) : value;
+    }
     assertPlainPayload(value, this.maxBytes);
     const metatype = metadata.metatype as new (...args: unknown[]) => object;
-    if (this.fast) {
-      const plan = this.planFor(metatype);
-      const entity =
-        plan?.instantiate(value as Record<string, unknown>) ??
-        (plainToInstance(metatype, value, this.transformOptions) as object);
-      if (plan) return plan.accepts(entity) ? entity : super.transform(value, metadata);
-      if (entity.constructor === metatype) {
-        const errors = await validate(entity, this.fast);
-        if (errors.length === 0) return entity;
-      }
+    const plan = this.planFor(metatype);
+    if (!plan) return this.validateInFull(value, metadata, metatype);
+    const entity =
+      plan.instantiate(value as Record<string, unknown>) ??
+      (plainToInstance(metatype, value, this.transformOptions) as object);
+    return plan.accepts(entity) ? entity : super.transform(value, metadata);
+  }
+
+  /** class-transformer and class-validator for classes the plan does not model. */
+  private async validateInFull(
+    value: unknown,
+    metadata: ArgumentMetadata,
+    metatype: new (...args: unknown[]) => object,
+  ): Promise<unknown> {
+    const entity = plainToInstance(metatype, value, this.transformOptions) as object;
+    if (entity.constructor === metatype) {
+      const errors = await validate(entity, this.fast);
+      if (errors.length === 0) return entity;
     }
     return super.transform(value, metadata);
   }
