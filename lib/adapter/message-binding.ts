@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { isObservable } from 'rxjs';
 import type { Socket } from 'socket.io';
+import type { GatewayPipelines, HandlerPipeline } from './handler-pipeline.js';
 
 /** What Nest hands the adapter per socket: the handler callbacks, already bound to the socket. */
 export interface BoundMessageHandler {
@@ -14,8 +15,16 @@ export interface PayloadMapper {
   mapPayload(payload: unknown): { data: unknown; ack?: unknown };
 }
 
+/** A handler as a socket keeps it: the library's pipeline, or Nest's bound callback. */
+export interface MessageHandler {
+  message: unknown;
+  isAckHandledManually?: boolean;
+  pipeline?: HandlerPipeline;
+  callback?: (...args: unknown[]) => unknown;
+}
+
 const HANDLERS = Symbol('realtime:message-handlers');
-type HandlerHost = Socket & { [HANDLERS]?: BoundMessageHandler[] };
+type HandlerHost = Socket & { [HANDLERS]?: MessageHandler[] };
 
 /**
  * Binds gateway message handlers without Nest's per-socket rxjs pipelines.
@@ -29,22 +38,32 @@ type HandlerHost = Socket & { [HANDLERS]?: BoundMessageHandler[] };
  * run inside it), and the result is treated as Nest does: awaited, an Observable's values
  * each answered, `{ event, data }` emitted, anything else not null/undefined sent on the ack
  * unless the handler takes `@Ack()`; nothing is answered once the socket has disconnected.
+ * Where `pipelines` recognises the gateway, its handlers run through the library's
+ * HandlerPipeline (same guards, pipes, interceptors and filters, fewer async steps) from one
+ * handler list shared by every socket, and Nest's per-socket bound callbacks are dropped.
  */
 export function bindMessageHandlers(
   socket: Socket,
   handlers: BoundMessageHandler[],
   adapter: PayloadMapper,
   logger: Pick<Logger, 'error'>,
+  pipelines?: GatewayPipelines,
 ): void {
   const host = socket as HandlerHost;
   const existing = host[HANDLERS];
+  const own: MessageHandler[] = pipelines?.resolve(socket, handlers) ?? handlers;
   // A socket gets one call per gateway on its namespace; keep them all, in order.
-  host[HANDLERS] = existing ? [...existing, ...handlers] : handlers;
+  host[HANDLERS] = existing ? [...existing, ...own] : own;
   for (const handler of handlers) {
     const name = String(handler.message);
     if (existing?.some((h) => String(h.message) === name)) continue;
     socket.on(name, listenerFor(name, adapter, logger));
   }
+}
+
+/** Which pipeline each of a socket's handlers runs on (tests and diagnostics). */
+export function handlerPaths(socket: Socket): Array<'library' | 'nest'> {
+  return ((socket as HandlerHost)[HANDLERS] ?? []).map((h) => (h.pipeline ? 'library' : 'nest'));
 }
 
 const listeners = new WeakMap<PayloadMapper, Map<string, (...args: unknown[]) => void>>();
@@ -73,7 +92,7 @@ function listenerFor(
 
 function invoke(
   socket: Socket,
-  handler: BoundMessageHandler,
+  handler: MessageHandler,
   data: unknown,
   ack: unknown,
   logger: Pick<Logger, 'error'>,
@@ -81,7 +100,9 @@ function invoke(
   const fail = (error: unknown) => logger.error(error);
   let result: unknown;
   try {
-    result = handler.callback(data, ack);
+    result = handler.pipeline
+      ? handler.pipeline.run(socket, data, ack)
+      : handler.callback!(data, ack);
   } catch (error) {
     return fail(error);
   }
@@ -98,7 +119,7 @@ function invoke(
   else settle(result);
 }
 
-function respond(socket: Socket, handler: BoundMessageHandler, response: unknown, ack: unknown) {
+function respond(socket: Socket, handler: MessageHandler, response: unknown, ack: unknown) {
   if (response === null || response === undefined || !socket.connected) return;
   const { event, data } = response as { event?: unknown; data?: unknown };
   if (event) {

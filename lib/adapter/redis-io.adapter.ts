@@ -9,7 +9,9 @@ import { REALTIME_OPTIONS } from '../internal.constants.js';
 import { within } from '../within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { ConnectionRecovery } from './connection-recovery.js';
+import { GatewayPipelines } from './handler-pipeline.js';
 import { bindMessageHandlers } from './message-binding.js';
+import { loadNestWsInternals, type NestWsInternals } from './nest-internals.js';
 import { NamespaceHooks } from './namespace-hooks.js';
 import { originGuard } from './origin-guard.js';
 import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
@@ -37,6 +39,10 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly recovery: ConnectionRecovery;
   private adapterFactory?: AdapterFactory;
   private hooksProtected = false;
+  /** Nest's context classes, once loaded (null: not loadable, Nest's own pipeline runs). */
+  private nestInternals?: NestWsInternals | null;
+  private readonly internalsLoaded: Promise<void>;
+  private pipelines?: GatewayPipelines | null;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -51,10 +57,14 @@ export class RedisIoAdapter extends IoAdapter {
     if (this.options.redis) this.connections = new RedisConnections(this.options.redis);
     this.recovery = new ConnectionRecovery(this.hooks);
     app.get(RealtimeHealth, { strict: false }).attach(() => this.health);
+    this.internalsLoaded = loadNestWsInternals().then((nest) => {
+      this.nestInternals = nest;
+    });
   }
 
   /** Opens the Redis clients (waiting up to 5 s for them) and builds the Socket.IO adapter. */
   async connectToRedis(): Promise<void> {
+    await this.internalsLoaded;
     const redis = this.options.redis;
     if (!redis || !this.connections) {
       this.log.log('No Redis configured: running as a single instance (in-memory adapter)');
@@ -139,7 +149,33 @@ export class RedisIoAdapter extends IoAdapter {
   override bindMessageHandlers(
     ...[socket, handlers]: Parameters<IoAdapter['bindMessageHandlers']>
   ) {
-    bindMessageHandlers(socket, handlers, this, this.logger);
+    bindMessageHandlers(socket, handlers, this, this.logger, this.gatewayPipelines());
+  }
+
+  /**
+   * Built at the first connection, when every gateway is connected. Needs Nest's container (an
+   * application's `container` field, present in Nest 11 and 12).
+   */
+  private gatewayPipelines(): GatewayPipelines | undefined {
+    if (this.pipelines === undefined && this.nestInternals !== undefined) {
+      const container = (this.app as unknown as { container?: { applicationConfig?: unknown } })
+        .container;
+      this.pipelines =
+        this.nestInternals && container
+          ? new GatewayPipelines(
+              this.nestInternals,
+              this.app.get(ModulesContainer),
+              container,
+              this.log,
+            )
+          : null;
+      if (!this.pipelines) {
+        this.log.warn(
+          "Nest's WebSocket context classes did not load: gateways use Nest's own pipeline",
+        );
+      }
+    }
+    return this.pipelines ?? undefined;
   }
 
   override async dispose(): Promise<void> {

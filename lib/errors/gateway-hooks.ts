@@ -11,12 +11,29 @@ const logger = new Logger('RealtimeGateway');
  * logged instead of ending the process (nest #2028). Must run before Nest binds the hooks.
  */
 export function protectGatewayHooks(modules: ModulesContainer): void {
-  for (const module of modules.values()) {
+  for (const [, wrapper] of gatewayProviders(modules)) {
+    protectInstance(
+      wrapper.instance as Record<string | symbol, unknown>,
+      (wrapper.metatype as { name: string }).name,
+    );
+  }
+}
+
+type NestModule = ModulesContainer extends Map<string, infer M> ? M : never;
+type Wrapper = NestModule['providers'] extends Map<unknown, infer W> ? W : never;
+/** A gateway provider's wrapper, instantiated. */
+export type GatewayWrapper = Wrapper & { instance: object; metatype: object };
+
+/** Every instantiated gateway provider, with the key of its module. */
+export function* gatewayProviders(
+  modules: ModulesContainer,
+): Generator<[moduleKey: string, wrapper: GatewayWrapper]> {
+  for (const [moduleKey, module] of modules) {
     for (const wrapper of module.providers.values()) {
       const { metatype, instance } = wrapper;
       if (!metatype || !instance || typeof instance !== 'object') continue;
       if (!Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
-      protectInstance(instance as Record<string | symbol, unknown>, metatype.name);
+      yield [moduleKey, wrapper as GatewayWrapper];
     }
   }
 }
