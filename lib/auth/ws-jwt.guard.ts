@@ -30,7 +30,8 @@ export class WsJwtGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'ws' || !this.authenticator.enabled) return true;
     if (this.isPublic(context)) return true;
-    const socket = context.switchToWs().getClient<Socket>();
+    // The client is argument 0 in a ws context; switchToWs() would allocate three closures.
+    const socket = context.getArgByIndex<Socket>(0);
     const identity = identityOf(socket);
     if (!identity) {
       // Anonymous sockets are allowed only where the namespace is public.

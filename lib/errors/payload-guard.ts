@@ -20,6 +20,7 @@ export function assertPlainPayload(value: unknown, maxBytes = Infinity): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlain(value)) {
     fail('(payload)', `payload must be an object, got ${kind(value)}`);
   }
+  if (isFlatAndSmall(value as Record<string, unknown>, maxBytes)) return;
   const stack: Array<[unknown, string, number]> = [[value, '', 0]];
   let nodes = 0;
   let bytes = 0;
@@ -43,6 +44,24 @@ export function assertPlainPayload(value: unknown, maxBytes = Infinity): void {
       stack.push([(node as Record<string, unknown>)[key], child, depth + 1]);
     }
   }
+}
+
+/**
+ * Most events are one flat object of primitives: the walk's verdict for it, counted the same
+ * way, without the walk's tuples and paths. False sends the payload to the walk (which also
+ * words the errors).
+ */
+function isFlatAndSmall(value: Record<string, unknown>, maxBytes: number): boolean {
+  const keys = Object.keys(value);
+  if (keys.length >= MAX_NODES) return false;
+  let bytes = 8;
+  for (const key of keys) {
+    const child = value[key];
+    if (typeof child === 'object' && child !== null) return false;
+    if (FORBIDDEN_KEYS.has(key)) return false;
+    bytes += key.length + 3 + (typeof child === 'string' ? child.length + 2 : 8);
+  }
+  return bytes <= maxBytes;
 }
 
 function isPlain(value: object): boolean {
