@@ -210,6 +210,23 @@ async function waitSockets(server: ServerHandle, count: number, timeoutMs = 30_0
   }
 }
 
+/**
+ * Waits until the server is idle (under 5 % of a core over 250 ms; at most 5 s), so that work
+ * left over from the previous step (presence writes after 4,000 disconnects or 1,000 joins,
+ * garbage collection) is not counted in the next scenario. Same for every implementation.
+ */
+async function quiet(servers: ServerHandle[], timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await Promise.all(servers.map((s) => metrics(s)));
+  for (;;) {
+    await sleep(250);
+    const next = await Promise.all(servers.map((s) => metrics(s)));
+    const busiest = Math.max(...next.map((m, i) => (m.cpuUs - last[i].cpuUs) / 250_000));
+    last = next;
+    if (busiest < 0.05 || Date.now() > deadline) return;
+  }
+}
+
 async function publish(server: ServerHandle, room: string, seq: number): Promise<void> {
   const res = await fetch(`${server.url}/publish`, {
     method: 'POST',
@@ -417,6 +434,7 @@ async function runRound(
     await load.keep(0);
     await waitSockets(a, 0);
     await sleep(500);
+    await quiet([a]);
 
     // connect + memory: N authenticated idle connections.
     const base = await metrics(a, true);
@@ -445,6 +463,7 @@ async function runRound(
     await waitSockets(a, config.fanoutClients);
     const joined = await load.join('fanout', config.fanoutClients);
     if (joined !== config.fanoutClients) log(`  ${impl}: ${joined} joined the fan-out room`);
+    await quiet([a]);
     result.fanout = await fanout(
       load,
       a,
@@ -455,6 +474,7 @@ async function runRound(
     );
 
     // ack: closed loop, one request in flight per client.
+    await quiet([a]);
     const beforeAck = await metrics(a);
     const acked = await load.ack(config.ackClients, config.acksPerClient);
     const afterAck = await metrics(a);
@@ -470,6 +490,7 @@ async function runRound(
     await waitSockets(a, 0);
 
     // reject: tokens with a wrong signature.
+    await quiet([a]);
     const beforeReject = await metrics(a);
     const rejected = await load.connect(a.url, config.reject, true);
     await waitSockets(a, 0);
@@ -488,6 +509,7 @@ async function runRound(
       await waitSockets(b, config.crossClients);
       await load.join('cross', config.crossClients);
       await sleep(300);
+      await quiet([a, b]);
       result.cross = await fanout(
         load,
         a,
