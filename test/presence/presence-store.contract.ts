@@ -244,7 +244,9 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
   });
 
   it('sweeps an instance whose heartbeat expired, each transition exactly once', async () => {
-    await store.heartbeat('dead', 50);
+    // 'dead' stays alive through the setup (a loaded CI box can take more than 50 ms for it),
+    // then its heartbeat is renewed with a short TTL and left to expire.
+    await store.heartbeat('dead', 60_000);
     await store.heartbeat('alive', 60_000);
     const onlyDead = conn('only-dead', 'dead', '/', { name: 'D' });
     const both = conn('both', 'dead');
@@ -253,6 +255,7 @@ export function presenceStoreContract(start: () => Promise<StoreUnderTest>): voi
     for (const c of [onlyDead, both, bothAlive, ...extra]) await store.connect(c, ['room']);
 
     expect(await store.sweep('alive', 100)).toEqual([]); // heartbeat still alive
+    await store.heartbeat('dead', 1);
     await until(
       () => store.heartbeat('probe', 60_000).then(() => store.sweep('alive', 0)),
       () => true,
