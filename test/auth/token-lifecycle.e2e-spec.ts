@@ -44,7 +44,8 @@ describe('token expiry and in-band refresh on live sockets', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await TestApp.start({
-      realtime: { auth: { secret: TEST_SECRET, expiryGraceMs: 400 } },
+      // A grace long enough for the in-grace request to be answered on a loaded CI box.
+      realtime: { auth: { secret: TEST_SECRET, expiryGraceMs: 1500 } },
       providers: [LiveGateway],
     });
   });
@@ -53,14 +54,14 @@ describe('token expiry and in-band refresh on live sockets', () => {
   it('emits auth:expired at exp, then disconnects after the grace period', async () => {
     const client = await app.connect('/live', { auth: { token: expiring('e1', 2) } });
     const expired = await once<Record<string, unknown>>(client, 'auth:expired', 4000);
-    expect(expired).toMatchObject({ status: 'error', code: 'TOKEN_EXPIRED', graceMs: 400 });
+    expect(expired).toMatchObject({ status: 'error', code: 'TOKEN_EXPIRED', graceMs: 1500 });
     const at = Date.now();
     // During the grace period, WsJwtGuard answers handlers with TOKEN_EXPIRED.
     await expect(ask(client, 'me')).resolves.toMatchObject({ code: 'TOKEN_EXPIRED', event: 'me' });
-    const exception = once<Record<string, unknown>>(client, 'exception', 2000);
-    await expect(once(client, 'disconnect', 2000)).resolves.toBe('io server disconnect');
+    const exception = once<Record<string, unknown>>(client, 'exception', 5000);
+    await expect(once(client, 'disconnect', 5000)).resolves.toBe('io server disconnect');
     await expect(exception).resolves.toMatchObject({ code: 'TOKEN_EXPIRED' });
-    expect(Date.now() - at).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - at).toBeGreaterThanOrEqual(1000);
   });
 
   it('a refresh before expiry keeps the socket, its rooms and replaces the user', async () => {
@@ -79,7 +80,7 @@ describe('token expiry and in-band refresh on live sockets', () => {
     const disconnected = recordEvent(client, 'disconnect');
     const expired = recordEvent(client, 'auth:expired');
     await waitUntil(nowSeconds() + 3);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     expect(disconnected()).toBe(false);
     expect(expired()).toBe(false);
     const shouted = once(client, 'shouted');
@@ -115,7 +116,7 @@ describe('token expiry and in-band refresh on live sockets', () => {
       ok: true,
     });
     const disconnected = recordEvent(client, 'disconnect');
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 1800)); // past the 1.5 s grace
     expect(disconnected()).toBe(false);
     await expect(ask(client, 'me')).resolves.toMatchObject({ sub: 'late' });
   });
