@@ -42,6 +42,10 @@ const config = {
   crossClients: quick ? 300 : 500,
   crossMessages: quick ? 30 : 60,
   hold: args.includes('--no-hold') ? 0 : 10_000,
+  /** Measured passes of ack, fan-out and cross per round; the round reports the median pass. */
+  reps: quick ? 1 : 3,
+  /** Unmeasured handshakes before the measured ones, so the handshake path is JIT-compiled. */
+  warmConnects: quick ? 500 : 2000,
   workers: 2,
 };
 const only = (flag('--only')?.split(',') as Impl[] | undefined) ?? [...IMPLEMENTATIONS];
@@ -412,6 +416,31 @@ async function fanout(
   };
 }
 
+/**
+ * Runs a measured pass `reps` times and keeps the median one by `cost` (its other figures stay
+ * those of that pass); the `totals` fields (lost, failed) count over every pass, so one lost
+ * delivery anywhere shows.
+ */
+async function medianPass<T extends object>(
+  reps: number,
+  pass: () => Promise<T>,
+  cost: (result: T) => number,
+  before: () => Promise<void>,
+  totals: Array<keyof T & string> = [],
+): Promise<T> {
+  const results: T[] = [];
+  for (let i = 0; i < reps; i++) {
+    await before();
+    results.push(await pass());
+  }
+  const sorted = [...results].sort((x, y) => cost(x) - cost(y));
+  const chosen = { ...sorted[Math.floor((sorted.length - 1) / 2)] };
+  for (const key of totals) {
+    (chosen as Record<string, number>)[key] = sum(results.map((r) => Number(r[key])));
+  }
+  return chosen;
+}
+
 async function runRound(
   impl: Impl,
   round: number,
@@ -426,11 +455,19 @@ async function runRound(
   try {
     // Warm-up, not measured: the JIT and lazily built state, so that every implementation is
     // measured in its steady state (a longer code path, e.g. Nest's, needs more calls to get
-    // optimised). One pass of the ack and fan-out scenarios at their measured size.
+    // optimised: one pass was seen to leave the library's first measured passes 20-40 % above
+    // its later ones). Handshakes twice, then ack and fan-out passes at their measured size.
+    for (let i = 0; i < 2; i++) {
+      await load.connect(a.url, config.warmConnects);
+      await load.keep(0);
+      await waitSockets(a, 0);
+    }
     await load.connect(a.url, Math.max(config.ackClients, 200));
     await load.join('warm', 200);
-    await load.ack(config.ackClients, config.acksPerClient);
-    await fanout(load, a, [a], 200, config.fanoutMessages, 'warm');
+    for (let i = 0; i < config.reps + 1; i++) {
+      await load.ack(config.ackClients, config.acksPerClient);
+      await fanout(load, a, [a], 200, config.fanoutMessages, 'warm');
+    }
     await load.keep(0);
     await waitSockets(a, 0);
     await sleep(500);
@@ -463,29 +500,34 @@ async function runRound(
     await waitSockets(a, config.fanoutClients);
     const joined = await load.join('fanout', config.fanoutClients);
     if (joined !== config.fanoutClients) log(`  ${impl}: ${joined} joined the fan-out room`);
-    await quiet([a]);
-    result.fanout = await fanout(
-      load,
-      a,
-      [a],
-      config.fanoutClients,
-      config.fanoutMessages,
-      'fanout',
+    result.fanout = await medianPass(
+      config.reps,
+      () => fanout(load, a, [a], config.fanoutClients, config.fanoutMessages, 'fanout'),
+      (r) => r.cpuUsPerDelivery,
+      () => quiet([a]),
+      ['lost'],
     );
 
     // ack: closed loop, one request in flight per client.
-    await quiet([a]);
-    const beforeAck = await metrics(a);
-    const acked = await load.ack(config.ackClients, config.acksPerClient);
-    const afterAck = await metrics(a);
-    result.ack = {
-      n: config.ackClients * config.acksPerClient,
-      ok: acked.ok,
-      failed: acked.failed,
-      perSecond: (acked.ok / acked.wallMs) * 1000,
-      latency: latencyStats(acked.latencies),
-      cpuUsPerAck: (afterAck.cpuUs - beforeAck.cpuUs) / Math.max(1, acked.ok),
-    };
+    result.ack = await medianPass(
+      config.reps,
+      async () => {
+        const beforeAck = await metrics(a);
+        const acked = await load.ack(config.ackClients, config.acksPerClient);
+        const afterAck = await metrics(a);
+        return {
+          n: config.ackClients * config.acksPerClient,
+          ok: acked.ok,
+          failed: acked.failed,
+          perSecond: (acked.ok / acked.wallMs) * 1000,
+          latency: latencyStats(acked.latencies),
+          cpuUsPerAck: (afterAck.cpuUs - beforeAck.cpuUs) / Math.max(1, acked.ok),
+        };
+      },
+      (r) => r.cpuUsPerAck,
+      () => quiet([a]),
+      ['failed'],
+    );
     await load.keep(0);
     await waitSockets(a, 0);
 
@@ -509,14 +551,12 @@ async function runRound(
       await waitSockets(b, config.crossClients);
       await load.join('cross', config.crossClients);
       await sleep(300);
-      await quiet([a, b]);
-      result.cross = await fanout(
-        load,
-        a,
-        [a, b],
-        config.crossClients,
-        config.crossMessages,
-        'cross',
+      result.cross = await medianPass(
+        config.reps,
+        () => fanout(load, a, [a, b], config.crossClients, config.crossMessages, 'cross'),
+        (r) => r.cpuUsPerDelivery,
+        () => quiet([a, b]),
+        ['lost'],
       );
       await load.keep(0);
     }
