@@ -96,21 +96,26 @@ export class HandlerPipeline {
     return this.settle(args, result);
   }
 
-  private guard(args: unknown[], from: number): unknown {
+  private guard(args: unknown[], from: number, shared?: Host): unknown {
     const { guards } = this;
+    // One context for all of a message's guards, as Nest's GuardsConsumer does.
+    let context = shared;
     for (let i = from; i < guards.length; i++) {
-      const context = new this.nest.ExecutionContextHost(
-        args,
-        this.instance.constructor,
-        this.callback,
-      );
-      context.setType('ws');
+      if (!context) {
+        context = new this.nest.ExecutionContextHost(
+          args,
+          this.instance.constructor,
+          this.callback,
+        );
+        context.setType('ws');
+      }
       const verdict = guards[i].canActivate(context as never) as unknown;
       if (isObservable(verdict) || isThenable(verdict)) {
         const pending = isObservable(verdict) ? lastValueFrom(verdict) : verdict;
+        const host = context;
         return Promise.resolve(pending).then((allowed) => {
           if (!allowed) throw new WsException(this.nest.FORBIDDEN_MESSAGE);
-          return this.guard(args, i + 1);
+          return this.guard(args, i + 1, host);
         });
       }
       if (!verdict) throw new WsException(this.nest.FORBIDDEN_MESSAGE);

@@ -97,26 +97,36 @@ function invoke(
   ack: unknown,
   logger: Pick<Logger, 'error'>,
 ): void {
-  const fail = (error: unknown) => logger.error(error);
   let result: unknown;
   try {
     result = handler.pipeline
       ? handler.pipeline.run(socket, data, ack)
       : handler.callback!(data, ack);
   } catch (error) {
-    return fail(error);
+    return logger.error(error);
   }
-  const settle = (value: unknown) => {
-    if (isObservable(value)) {
-      value.subscribe({ next: (v) => respond(socket, handler, v, ack), error: fail });
-    } else if (value instanceof Promise) {
-      value.then((v) => respond(socket, handler, v, ack), fail);
-    } else {
-      respond(socket, handler, value, ack);
-    }
-  };
-  if (result instanceof Promise) result.then(settle, fail);
-  else settle(result);
+  // A plain value (most handlers) is answered without allocating closures.
+  if (result instanceof Promise || isObservable(result)) {
+    settle(socket, handler, result, ack, logger);
+  } else respond(socket, handler, result, ack);
+}
+
+function settle(
+  socket: Socket,
+  handler: MessageHandler,
+  value: unknown,
+  ack: unknown,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const fail = (error: unknown) => logger.error(error);
+  if (isObservable(value)) {
+    value.subscribe({ next: (v) => respond(socket, handler, v, ack), error: fail });
+  } else if (value instanceof Promise) {
+    // A promise of an Observable or of a promise is settled in turn, as before.
+    value.then((v) => settle(socket, handler, v, ack, logger), fail);
+  } else {
+    respond(socket, handler, value, ack);
+  }
 }
 
 function respond(socket: Socket, handler: MessageHandler, response: unknown, ack: unknown) {
