@@ -7,6 +7,7 @@ export interface RoundResult {
   connect?: Record<string, unknown>;
   memory?: Record<string, unknown>;
   fanout?: Record<string, unknown>;
+  publish?: Record<string, unknown>;
   ack?: Record<string, unknown>;
   reject?: Record<string, unknown>;
   cross?: Record<string, unknown>;
@@ -50,6 +51,12 @@ export const ROWS: Row[] = [
   { key: 'fanout.latency.p99', label: 'fanout: latency p99 ms', better: 'lower', digits: 2 },
   { key: 'fanout.lost', label: 'fanout: lost', better: 'lower', digits: 0 },
   {
+    key: 'publish.cpuUsPerPublish',
+    label: 'publish: server CPU µs per HTTP publish, no receivers',
+    better: 'lower',
+    digits: 0,
+  },
+  {
     key: 'memory.heapBytesPerConnection',
     label: 'memory: heap KiB per idle connection',
     better: 'lower',
@@ -92,6 +99,18 @@ export const ROWS: Row[] = [
     label: 'cross: CPU µs per delivery (A+B)',
     better: 'lower',
     target: 1.1,
+    digits: 2,
+  },
+  {
+    key: 'cross.publisherCpuUsPerMessage',
+    label: 'cross: A (publisher) CPU µs per message',
+    better: 'lower',
+    digits: 1,
+  },
+  {
+    key: 'cross.receiverCpuUsPerDelivery',
+    label: 'cross: B (receiver) CPU µs per delivery',
+    better: 'lower',
     digits: 2,
   },
   { key: 'cross.perSecond', label: 'cross: deliveries/s', better: 'higher', digits: 0 },
