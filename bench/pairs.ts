@@ -1,0 +1,272 @@
+// Interleaved passes: every implementation's server runs at the same time, each with its own
+// clients, and one measured pass of a scenario runs on each in turn (A B C A B C ...), many
+// times. Neighbouring passes share the machine's state, so slow spells of a noisy machine hit
+// every implementation alike; `npm run bench` instead runs each implementation alone for a
+// round. Reports each implementation's median, and the median of the per-turn ratios to the
+// first implementation.
+//   npm run bench:pairs -- --mode ack|fanout|cross|connect [--impls plain,library] [--reps 10]
+//     [--clients N] [--churn N] [--warm N]   (--churn: handshakes and disconnects first)
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
+import { median } from './load/stats.js';
+import type { ServerMetrics } from './shared.js';
+
+const MODES = ['ack', 'fanout', 'cross', 'connect'] as const;
+type Mode = (typeof MODES)[number];
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const mode = flag('--mode', 'ack') as Mode;
+if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
+const impls = flag('--impls', 'plain,library').split(',');
+const reps = Number(flag('--reps', '10'));
+const clients = Number(
+  flag('--clients', mode === 'cross' ? '500' : mode === 'connect' ? '2000' : '1000'),
+);
+const churn = Number(flag('--churn', '0'));
+const messages = 60;
+/** Unmeasured passes first: the library's longer code paths need more calls to be optimised. */
+const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const loader = ['--import', './sample/register.mjs'];
+const run = Date.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(impl: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const variant = impl === 'library-no-presence' ? { BENCH_PRESENCE: 'off' } : {};
+  const file = impl === 'library-no-presence' ? 'library' : impl;
+  const child = spawn(process.execPath, ['--expose-gc', ...loader, `bench/servers/${file}.ts`], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...variant,
+      PORT: String(port),
+      // A and B of one implementation share the prefix: one Redis channel.
+      KEY_PREFIX: `rt-pairs:${run}:${impl}`,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${impl} exited at boot`);
+    if (Date.now() > deadline) throw new Error(`${impl} did not start`);
+    if (
+      await fetch(`${url}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await sleep(200);
+  }
+  return { url, child };
+}
+
+async function metrics(url: string): Promise<ServerMetrics> {
+  return (await (await fetch(`${url}/metrics`)).json()) as ServerMetrics;
+}
+
+class Worker {
+  private readonly child = fork(
+    fileURLToPath(new URL('./load/client-worker.ts', import.meta.url)),
+    [],
+    {
+      cwd: root,
+      execArgv: loader,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  private seq = 0;
+  private readonly pending = new Map<number, (v: unknown) => void>();
+  constructor() {
+    this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      this.pending.get(m.id)?.(m.result);
+      this.pending.delete(m.id);
+    });
+  }
+  send<T>(command: WorkerCommand): Promise<T> {
+    const id = ++this.seq;
+    return new Promise<T>((resolve) => {
+      this.pending.set(id, resolve as (v: unknown) => void);
+      this.child.send({ id, command });
+    });
+  }
+  kill() {
+    this.child.kill();
+  }
+}
+
+interface Subject {
+  impl: string;
+  /** The instance the clients use; in cross mode `publisher` is another instance. */
+  url: string;
+  publisher: string;
+  measured: string[];
+  children: ChildProcess[];
+  workers: Worker[];
+  costs: number[];
+  rates: number[];
+}
+
+let nextUser = 0;
+const users = (n: number) => Array.from({ length: n }, () => `p${nextUser++}`);
+const half = (n: number) => Math.ceil(n / 2);
+
+async function setUp(impl: string): Promise<Subject> {
+  const a = await startServer(impl);
+  const b = mode === 'cross' ? await startServer(impl) : undefined;
+  const workers = [new Worker(), new Worker()];
+  const subject: Subject = {
+    impl,
+    url: (b ?? a).url,
+    publisher: a.url,
+    measured: b ? [a.url, b.url] : [a.url],
+    children: b ? [a.child, b.child] : [a.child],
+    workers,
+    costs: [],
+    rates: [],
+  };
+  const each = (command: (w: Worker) => WorkerCommand) =>
+    Promise.all(workers.map((w) => w.send(command(w))));
+  if (churn) {
+    await each(() => ({
+      cmd: 'connect',
+      url: a.url,
+      userIds: users(half(churn)),
+      concurrency: 25,
+    }));
+    await each(() => ({ cmd: 'disconnect', keep: 0 }));
+  }
+  if (mode !== 'connect') {
+    await each(() => ({
+      cmd: 'connect',
+      url: subject.url,
+      userIds: users(half(clients)),
+      concurrency: 25,
+    }));
+    await each(() => ({ cmd: 'join', room: 'pairs', count: half(clients) }));
+  }
+  return subject;
+}
+
+const cpu = async (urls: string[]) =>
+  (await Promise.all(urls.map(metrics))).reduce((s, m) => s + m.cpuUs, 0);
+
+/** One measured pass; returns server CPU µs per operation. */
+async function pass(s: Subject): Promise<number> {
+  if (mode === 'connect') {
+    await Promise.all(s.workers.map((w) => w.send({ cmd: 'disconnect', keep: 0 })));
+    while ((await metrics(s.url)).sockets > 0) await sleep(50);
+    await sleep(500); // presence removals settle
+    const before = await cpu(s.measured);
+    const results = await Promise.all(
+      s.workers.map((w) =>
+        w.send<ConnectResult>({
+          cmd: 'connect',
+          url: s.url,
+          userIds: users(half(clients)),
+          concurrency: 25,
+        }),
+      ),
+    );
+    const connected = results.reduce((n, r) => n + r.connected, 0);
+    while ((await metrics(s.url)).sockets < connected) await sleep(20);
+    const after = await cpu(s.measured);
+    s.rates.push((connected / Math.max(...results.map((r) => r.wallMs))) * 1000);
+    return (after - before) / connected;
+  }
+  await sleep(300);
+  const before = await cpu(s.measured);
+  if (mode === 'ack') {
+    const results = await Promise.all(
+      s.workers.map((w) => w.send<{ ok: number }>({ cmd: 'ack', count: 50, perSocket: 100 })),
+    );
+    return ((await cpu(s.measured)) - before) / results.reduce((n, r) => n + r.ok, 0);
+  }
+  await Promise.all(s.workers.map((w) => w.send({ cmd: 'listen' })));
+  for (let seq = 0; seq < messages; seq++) {
+    const res = await fetch(`${s.publisher}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'pairs', payload: { seq, t: now(), text: 'fan-out message' } }),
+    });
+    await res.arrayBuffer();
+    await sleep(5);
+  }
+  const got = await Promise.all(
+    s.workers.map((w) =>
+      w.send<{ received: number }>({
+        cmd: 'collect',
+        expected: half(clients) * messages,
+        timeoutMs: 30_000,
+      }),
+    ),
+  );
+  const received = got.reduce((n, r) => n + r.received, 0);
+  if (received !== clients * messages) {
+    process.stderr.write(`${s.impl}: ${clients * messages - received} deliveries lost\n`);
+  }
+  return ((await cpu(s.measured)) - before) / received;
+}
+
+const subjects: Subject[] = [];
+try {
+  for (const impl of impls) subjects.push(await setUp(impl));
+  for (let i = 0; i < warm; i++) for (const s of subjects) await pass(s);
+  for (let rep = 0; rep < reps; rep++) for (const s of subjects) s.costs.push(await pass(s));
+  const unit = { ack: 'ack', fanout: 'delivery', cross: 'delivery (A+B)', connect: 'connect' }[
+    mode
+  ];
+  console.log(
+    `### bench:pairs --mode ${mode}: server CPU µs per ${unit}, ${reps} interleaved passes`,
+  );
+  console.log(
+    `clients ${mode === 'ack' ? 100 : clients}${churn ? `, after ${churn} handshakes` : ''}\n`,
+  );
+  console.log('| implementation | median | / first (median of per-turn ratios) | passes |');
+  console.log('| --- | ---: | ---: | --- |');
+  const base = subjects[0];
+  for (const s of subjects) {
+    const ratio = median(s.costs.map((c, i) => c / base.costs[i]));
+    const passes = s.costs.map((c) => c.toFixed(1)).join(' ');
+    console.log(`| ${s.impl} | ${median(s.costs).toFixed(2)} | ${ratio.toFixed(3)} | ${passes} |`);
+  }
+  if (mode === 'connect') {
+    console.log('\n| implementation | handshakes/s (median) | / first |');
+    console.log('| --- | ---: | ---: |');
+    for (const s of subjects) {
+      const ratio = median(s.rates.map((r, i) => r / base.rates[i]));
+      console.log(`| ${s.impl} | ${median(s.rates).toFixed(0)} | ${ratio.toFixed(3)} |`);
+    }
+  }
+} finally {
+  for (const s of subjects) {
+    for (const w of s.workers) w.kill();
+    for (const child of s.children) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+process.exit(0);
