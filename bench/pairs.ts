@@ -5,7 +5,8 @@
 // round. Reports each implementation's median, and the median of the per-turn ratios to the
 // first implementation.
 //   npm run bench:pairs -- --mode ack|fanout|cross|connect [--impls plain,library] [--reps 10]
-//     [--clients N] [--churn N] [--warm N]   (--churn: handshakes and disconnects first)
+//     [--clients N] [--churn N] [--held N] [--warm N]
+//   --churn N: N handshakes and disconnects first; --held N: N connections, then `clients` kept
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ const clients = Number(
   flag('--clients', mode === 'cross' ? '500' : mode === 'connect' ? '2000' : '1000'),
 );
 const churn = Number(flag('--churn', '0'));
+const held = Number(flag('--held', '0'));
 const messages = 60;
 /** Unmeasured passes first: the library's longer code paths need more calls to be optimised. */
 const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
@@ -158,12 +160,14 @@ async function setUp(impl: string): Promise<Subject> {
     await each(() => ({ cmd: 'disconnect', keep: 0 }));
   }
   if (mode !== 'connect') {
+    // --held N: N connections first, of which `clients` stay (what npm run bench does).
     await each(() => ({
       cmd: 'connect',
       url: subject.url,
-      userIds: users(half(clients)),
+      userIds: users(half(Math.max(held, clients))),
       concurrency: 25,
     }));
+    if (held > clients) await each(() => ({ cmd: 'disconnect', keep: half(clients) }));
     await each(() => ({ cmd: 'join', room: 'pairs', count: half(clients) }));
   }
   return subject;

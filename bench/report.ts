@@ -177,7 +177,7 @@ export function renderMarkdown(report: Report): string {
     `### nestjs-realtime bench (${report.date.slice(0, 10)})`,
     '',
     `Machine: ${report.machine}. Redis: ${report.redis}. Command: \`${report.command}\`.`,
-    `Medians of ${report.config.rounds} round(s), implementations alternated (A B C A B C …).`,
+    `Medians of ${report.config.rounds} round(s). In each round the implementations run side by side; publish, fan-out, ack and cross alternate single passes between them (A B C A B C …, median of ${report.config.reps} each), connect, memory and reject run on one at a time.`,
     '',
     '| metric | plain Socket.IO | hand-written Nest | library | library / plain | library / hand-written | target (/ plain) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',

@@ -1,6 +1,8 @@
-// The bench orchestrator: starts the three implementations as separate processes, drives them with
-// socket.io-client load-generator processes, alternates implementations (A B C A B C ...), and
-// reports medians and ratios (markdown on stdout, JSON and an SVG chart in bench/results/).
+// The bench orchestrator: starts the three implementations as separate processes (all of them
+// side by side in each round), drives them with socket.io-client load-generator processes,
+// alternates implementations (A B C A B C ...: single measured passes for the per-operation
+// scenarios, one implementation at a time for the per-connection ones), and reports medians
+// and ratios (markdown on stdout, JSON and an SVG chart in bench/results/).
 //   npm run bench               3 rounds, N = 5,000 idle connections, 10,000 held
 //   npm run bench -- --quick    1 round, smaller N
 //   options: --rounds N, --no-hold, --only plain,library
@@ -42,7 +44,7 @@ const config = {
   crossClients: quick ? 300 : 500,
   crossMessages: quick ? 30 : 60,
   hold: args.includes('--no-hold') ? 0 : 10_000,
-  /** Measured passes of ack, fan-out and cross per round; the round reports the median pass. */
+  /** Interleaved measured passes of publish, fan-out, ack and cross per round (median kept). */
   reps: quick ? 1 : 3,
   /** Unmeasured handshakes before the measured ones, so the handshake path is JIT-compiled. */
   warmConnects: quick ? 500 : 2000,
@@ -423,174 +425,227 @@ async function fanout(
   };
 }
 
-/**
- * Runs a measured pass `reps` times and keeps the median one by `cost` (its other figures stay
- * those of that pass); the `totals` fields (lost, failed) count over every pass, so one lost
- * delivery anywhere shows.
- */
-async function medianPass<T extends object>(
-  reps: number,
-  pass: () => Promise<T>,
-  cost: (result: T) => number,
-  before: () => Promise<void>,
-  totals: Array<keyof T & string> = [],
-): Promise<T> {
-  const results: T[] = [];
-  for (let i = 0; i < reps; i++) {
-    await before();
-    results.push(await pass());
-  }
-  const sorted = [...results].sort((x, y) => cost(x) - cost(y));
-  const chosen = { ...sorted[Math.floor((sorted.length - 1) / 2)] };
-  for (const key of totals) {
-    (chosen as Record<string, number>)[key] = sum(results.map((r) => Number(r[key])));
-  }
-  return chosen;
+/** One implementation in a round: its servers (B only with Redis), its clients, its results. */
+interface Subject {
+  impl: Impl;
+  a: ServerHandle;
+  b?: ServerHandle;
+  load: Load;
+  result: RoundResult;
 }
 
+/**
+ * Runs `reps` measured passes on every implementation in turn (A B C A B C ...): neighbouring
+ * passes share the machine's state, so a slow spell of a noisy machine falls on every
+ * implementation alike instead of on whichever one is measured alone at that moment. Each
+ * implementation keeps its median pass by `cost` (its other figures stay that pass's); the
+ * `totals` fields (lost, failed) count over every pass, so one lost delivery anywhere shows.
+ */
+async function interleaved<T extends object>(
+  subjects: Subject[],
+  pass: (s: Subject) => Promise<T>,
+  cost: (result: T) => number,
+  before: (s: Subject) => Promise<void>,
+  totals: Array<keyof T & string> = [],
+): Promise<T[]> {
+  const results: T[][] = subjects.map(() => []);
+  for (let rep = 0; rep < config.reps; rep++) {
+    for (const [i, s] of subjects.entries()) {
+      await before(s);
+      results[i].push(await pass(s));
+    }
+  }
+  return results.map((passes) => {
+    const sorted = [...passes].sort((x, y) => cost(x) - cost(y));
+    const chosen = { ...sorted[Math.floor((sorted.length - 1) / 2)] };
+    for (const key of totals) {
+      (chosen as Record<string, number>)[key] = sum(passes.map((r) => Number(r[key])));
+    }
+    return chosen;
+  });
+}
+
+/**
+ * Warm-up, not measured: the JIT and lazily built state, so that every implementation is
+ * measured in its steady state (a longer code path, e.g. Nest's, needs more calls to get
+ * optimised: one pass was seen to leave the library's first measured passes 20-40 % above its
+ * later ones). Handshakes twice, then ack and fan-out passes at their measured size.
+ */
+async function warmUp({ a, load }: Subject): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    await load.connect(a.url, config.warmConnects);
+    await load.keep(0);
+    await waitSockets(a, 0);
+  }
+  await load.connect(a.url, Math.max(config.ackClients, 200));
+  await load.join('warm', 200);
+  for (let i = 0; i < config.reps + 1; i++) {
+    await load.ack(config.ackClients, config.acksPerClient);
+    await fanout(load, a, [a], 200, config.fanoutMessages, 'warm');
+  }
+  await load.keep(0);
+  await waitSockets(a, 0);
+}
+
+/** connect + memory: N authenticated idle connections, on one implementation at a time. */
+async function connectAndHold({ impl, a, load, result }: Subject): Promise<void> {
+  await quiet([a]);
+  const base = await metrics(a, true);
+  const connected = await load.connect(a.url, config.idle);
+  const afterConnect = await waitSockets(a, config.idle);
+  if (connected.connected !== config.idle) {
+    log(`  ${impl}: ${connected.connected}/${config.idle} connected, ${connected.failed} failed`);
+  }
+  result.connect = {
+    n: config.idle,
+    connected: connected.connected,
+    perSecond: (connected.connected / connected.wallMs) * 1000,
+    latency: latencyStats(connected.latencies),
+    cpuUsPerConnect: (afterConnect.cpuUs - base.cpuUs) / Math.max(1, connected.connected),
+  };
+  await sleep(1500); // presence writes and the like settle
+  const held = await metrics(a, true);
+  result.memory = {
+    n: config.idle,
+    heapBytesPerConnection: (held.heapUsed - base.heapUsed) / config.idle,
+    rssBytesPerConnection: (held.rss - base.rss) / config.idle,
+  };
+  // What fan-out and ack use; the others are let go.
+  await load.keep(config.fanoutClients);
+  await waitSockets(a, config.fanoutClients);
+  const joined = await load.join('fanout', config.fanoutClients);
+  if (joined !== config.fanoutClients) log(`  ${impl}: ${joined} joined the fan-out room`);
+}
+
+/** reject: tokens with a wrong signature. */
+async function reject({ a, load, result }: Subject): Promise<void> {
+  await quiet([a]);
+  const before = await metrics(a);
+  const rejected = await load.connect(a.url, config.reject, true);
+  await waitSockets(a, 0);
+  const after = await metrics(a);
+  result.reject = {
+    n: config.reject,
+    refusedAtHandshake: rejected.refused,
+    droppedAfterConnect: rejected.dropped,
+    accepted: rejected.connected,
+    cpuUsPerRefusal: (after.cpuUs - before.cpuUs) / config.reject,
+  };
+}
+
+/**
+ * One round: every implementation's servers run side by side, each with its own clients. The
+ * per-connection scenarios (connect, memory, reject) run on one implementation at a time; the
+ * per-operation ones (publish, fan-out, ack, cross) alternate single passes between them.
+ */
 async function runRound(
-  impl: Impl,
+  impls: Impl[],
   round: number,
   redisUrl: string | undefined,
   runPrefix: string,
-) {
-  const keyPrefix = `${runPrefix}:${impl}:${round}`;
-  const a = await startServer(impl, redisUrl, keyPrefix);
-  const b = redisUrl ? await startServer(impl, redisUrl, keyPrefix) : undefined;
-  const load = new Load();
-  const result: RoundResult = { impl, round };
+): Promise<RoundResult[]> {
+  const subjects: Subject[] = [];
+  const apply = <T>(values: T[], set: (s: Subject, value: T) => void) =>
+    subjects.forEach((s, i) => set(s, values[i]));
   try {
-    // Warm-up, not measured: the JIT and lazily built state, so that every implementation is
-    // measured in its steady state (a longer code path, e.g. Nest's, needs more calls to get
-    // optimised: one pass was seen to leave the library's first measured passes 20-40 % above
-    // its later ones). Handshakes twice, then ack and fan-out passes at their measured size.
-    for (let i = 0; i < 2; i++) {
-      await load.connect(a.url, config.warmConnects);
-      await load.keep(0);
-      await waitSockets(a, 0);
+    for (const impl of impls) {
+      const keyPrefix = `${runPrefix}:${impl}:${round}`;
+      const subject: Subject = {
+        impl,
+        a: await startServer(impl, redisUrl, keyPrefix),
+        load: new Load(),
+        result: { impl, round },
+      };
+      subjects.push(subject);
+      if (redisUrl) subject.b = await startServer(impl, redisUrl, keyPrefix);
     }
-    await load.connect(a.url, Math.max(config.ackClients, 200));
-    await load.join('warm', 200);
-    for (let i = 0; i < config.reps + 1; i++) {
-      await load.ack(config.ackClients, config.acksPerClient);
-      await fanout(load, a, [a], 200, config.fanoutMessages, 'warm');
-    }
-    await load.keep(0);
-    await waitSockets(a, 0);
-    await sleep(500);
-    await quiet([a]);
+    for (const s of subjects) await warmUp(s);
+    for (const s of subjects) await connectAndHold(s);
 
-    // connect + memory: N authenticated idle connections.
-    const base = await metrics(a, true);
-    const connected = await load.connect(a.url, config.idle);
-    const afterConnect = await waitSockets(a, config.idle);
-    if (connected.connected !== config.idle) {
-      log(`  ${impl}: ${connected.connected}/${config.idle} connected, ${connected.failed} failed`);
-    }
-    result.connect = {
-      n: config.idle,
-      connected: connected.connected,
-      perSecond: (connected.connected / connected.wallMs) * 1000,
-      latency: latencyStats(connected.latencies),
-      cpuUsPerConnect: (afterConnect.cpuUs - base.cpuUs) / Math.max(1, connected.connected),
-    };
-    await sleep(1500); // presence writes and the like settle
-    const held = await metrics(a, true);
-    result.memory = {
-      n: config.idle,
-      heapBytesPerConnection: (held.heapUsed - base.heapUsed) / config.idle,
-      rssBytesPerConnection: (held.rss - base.rss) / config.idle,
-    };
-
-    // fanout: clients in one room, messages published over HTTP.
-    await load.keep(config.fanoutClients);
-    await waitSockets(a, config.fanoutClients);
-    const joined = await load.join('fanout', config.fanoutClients);
-    if (joined !== config.fanoutClients) log(`  ${impl}: ${joined} joined the fan-out room`);
     // publish: the same HTTP publishes to a room nobody is in. Not a target: it shows what
     // the HTTP stack (node's http, or Nest on Express) adds to each fan-out message.
-    result.publish = await medianPass(
-      config.reps,
-      async () => {
+    const published = await interleaved(
+      subjects,
+      async ({ a }) => {
         const before = await metrics(a);
         for (let seq = 0; seq < config.fanoutMessages; seq++) await publish(a, 'nobody', seq);
         const after = await metrics(a);
         return { cpuUsPerPublish: (after.cpuUs - before.cpuUs) / config.fanoutMessages };
       },
       (r) => r.cpuUsPerPublish,
-      () => quiet([a]),
+      ({ a }) => quiet([a]),
     );
-    result.fanout = await medianPass(
-      config.reps,
-      () => fanout(load, a, [a], config.fanoutClients, config.fanoutMessages, 'fanout'),
+    apply(published, (s, r) => (s.result.publish = r));
+
+    // fanout: clients in one room, messages published over HTTP.
+    const fanned = await interleaved(
+      subjects,
+      ({ a, load }) => fanout(load, a, [a], config.fanoutClients, config.fanoutMessages, 'fanout'),
       (r) => r.cpuUsPerDelivery,
-      () => quiet([a]),
+      ({ a }) => quiet([a]),
       ['lost'],
     );
+    apply(fanned, (s, r) => (s.result.fanout = r));
 
     // ack: closed loop, one request in flight per client.
-    result.ack = await medianPass(
-      config.reps,
-      async () => {
-        const beforeAck = await metrics(a);
-        const acked = await load.ack(config.ackClients, config.acksPerClient);
-        const afterAck = await metrics(a);
+    const acked = await interleaved(
+      subjects,
+      async ({ a, load }) => {
+        const before = await metrics(a);
+        const done = await load.ack(config.ackClients, config.acksPerClient);
+        const after = await metrics(a);
         return {
           n: config.ackClients * config.acksPerClient,
-          ok: acked.ok,
-          failed: acked.failed,
-          perSecond: (acked.ok / acked.wallMs) * 1000,
-          latency: latencyStats(acked.latencies),
-          cpuUsPerAck: (afterAck.cpuUs - beforeAck.cpuUs) / Math.max(1, acked.ok),
+          ok: done.ok,
+          failed: done.failed,
+          perSecond: (done.ok / done.wallMs) * 1000,
+          latency: latencyStats(done.latencies),
+          cpuUsPerAck: (after.cpuUs - before.cpuUs) / Math.max(1, done.ok),
         };
       },
       (r) => r.cpuUsPerAck,
-      () => quiet([a]),
+      ({ a }) => quiet([a]),
       ['failed'],
     );
-    await load.keep(0);
-    await waitSockets(a, 0);
+    apply(acked, (s, r) => (s.result.ack = r));
 
-    // reject: tokens with a wrong signature.
-    await quiet([a]);
-    const beforeReject = await metrics(a);
-    const rejected = await load.connect(a.url, config.reject, true);
-    await waitSockets(a, 0);
-    const afterReject = await metrics(a);
-    result.reject = {
-      n: config.reject,
-      refusedAtHandshake: rejected.refused,
-      droppedAfterConnect: rejected.dropped,
-      accepted: rejected.connected,
-      cpuUsPerRefusal: (afterReject.cpuUs - beforeReject.cpuUs) / config.reject,
-    };
+    for (const { a, load } of subjects) {
+      await load.keep(0);
+      await waitSockets(a, 0);
+    }
+    for (const s of subjects) await reject(s);
 
     // cross: clients on B, the publisher on A, one Redis.
-    if (b) {
-      await load.connect(b.url, config.crossClients);
-      await waitSockets(b, config.crossClients);
-      await load.join('cross', config.crossClients);
-      await sleep(300);
-      // B has not been warmed: without these unmeasured passes its first measured one was
-      // always the costliest (receiving from Redis and delivering had not been optimised yet).
-      for (let i = 0; i < 2; i++) {
-        await fanout(load, a, [a, b], config.crossClients, config.crossMessages, 'cross');
+    if (redisUrl) {
+      for (const { a, b, load } of subjects) {
+        await load.connect(b!.url, config.crossClients);
+        await waitSockets(b!, config.crossClients);
+        await load.join('cross', config.crossClients);
+        await sleep(300);
+        // B has not been warmed: without these unmeasured passes its first measured one was
+        // always the costliest (receiving from Redis and delivering had not been optimised yet).
+        for (let i = 0; i < 2; i++) {
+          await fanout(load, a, [a, b!], config.crossClients, config.crossMessages, 'cross');
+        }
       }
-      result.cross = await medianPass(
-        config.reps,
-        () => fanout(load, a, [a, b], config.crossClients, config.crossMessages, 'cross'),
+      const crossed = await interleaved(
+        subjects,
+        ({ a, b, load }) =>
+          fanout(load, a, [a, b!], config.crossClients, config.crossMessages, 'cross'),
         (r) => r.cpuUsPerDelivery,
-        () => quiet([a, b]),
+        ({ a, b }) => quiet([a, b!]),
         ['lost'],
       );
-      await load.keep(0);
+      apply(crossed, (s, r) => (s.result.cross = r));
     }
   } finally {
-    await load.close();
-    await stopServer(a);
-    if (b) await stopServer(b);
+    for (const { a, b, load } of subjects) {
+      await load.close();
+      await stopServer(a);
+      if (b) await stopServer(b);
+    }
   }
-  return result;
+  return subjects.map((s) => s.result);
 }
 
 /** 10,000 concurrent authenticated connections on one library instance, presence on. */
@@ -630,11 +685,9 @@ async function main() {
   const rounds: RoundResult[] = [];
   try {
     for (let round = 1; round <= config.rounds; round++) {
-      for (const impl of only) {
-        const t0 = Date.now();
-        rounds.push(await runRound(impl, round, redis.url, runPrefix));
-        log(`  round ${round} ${impl}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
+      const t0 = Date.now();
+      rounds.push(...(await runRound(only, round, redis.url, runPrefix)));
+      log(`  round ${round}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const holdResult = config.hold ? await hold(redis.url, runPrefix, config.hold) : undefined;
     const report: Report = {
