@@ -1,16 +1,15 @@
 // Interleaved passes: every implementation's server runs at the same time, each with its own
 // clients, and one measured pass of a scenario runs on each in turn (A B C A B C ...), many
 // times. Neighbouring passes share the machine's state, so slow spells of a noisy machine hit
-// every implementation alike; `npm run bench` instead runs each implementation alone for a
-// round. Reports each implementation's median, and the median of the per-turn ratios to the
+// every implementation alike (as in `npm run bench`, which runs three passes per scenario and
+// round). Reports each implementation's median, and the median of the per-turn ratios to the
 // first implementation.
 //   npm run bench:pairs -- --mode ack|fanout|cross|connect [--impls plain,library] [--reps 10]
 //     [--clients N] [--churn N] [--held N] [--warm N]
 //   --churn N: N handshakes and disconnects first; --held N: N connections, then `clients` kept
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
+import { freePort, loader, root, Worker } from './load/processes.js';
 import { median } from './load/stats.js';
 import type { ServerMetrics } from './shared.js';
 
@@ -34,22 +33,9 @@ const messages = 60;
 /** Unmeasured passes first: the library's longer code paths need more calls to be optimised. */
 const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const loader = ['--import', './sample/register.mjs'];
 const run = Date.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(impl: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -86,36 +72,6 @@ async function startServer(impl: string): Promise<{ url: string; child: ChildPro
 
 async function metrics(url: string): Promise<ServerMetrics> {
   return (await (await fetch(`${url}/metrics`)).json()) as ServerMetrics;
-}
-
-class Worker {
-  private readonly child = fork(
-    fileURLToPath(new URL('./load/client-worker.ts', import.meta.url)),
-    [],
-    {
-      cwd: root,
-      execArgv: loader,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  private seq = 0;
-  private readonly pending = new Map<number, (v: unknown) => void>();
-  constructor() {
-    this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
-      this.pending.get(m.id)?.(m.result);
-      this.pending.delete(m.id);
-    });
-  }
-  send<T>(command: WorkerCommand): Promise<T> {
-    const id = ++this.seq;
-    return new Promise<T>((resolve) => {
-      this.pending.set(id, resolve as (v: unknown) => void);
-      this.child.send({ id, command });
-    });
-  }
-  kill() {
-    this.child.kill();
-  }
 }
 
 interface Subject {
@@ -265,7 +221,7 @@ try {
   }
 } finally {
   for (const s of subjects) {
-    for (const w of s.workers) w.kill();
+    await Promise.all(s.workers.map((w) => w.exit()));
     for (const child of s.children) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -7,14 +7,14 @@
 //   npm run bench -- --quick    1 round, smaller N
 //   options: --rounds N, --no-hold, --only plain,library
 //   --only library,library-no-presence measures what presence costs (the same app without it)
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
+import type { ConnectResult } from './load/client-worker.js';
+import { freePort, loader, root, Worker } from './load/processes.js';
 import { median, percentile } from './load/stats.js';
 import { renderMarkdown, renderSvg, type Report, type RoundResult } from './report.js';
 import type { ServerMetrics } from './shared.js';
@@ -59,8 +59,6 @@ if (unknown.length) {
   throw new Error(`--only: unknown implementation ${unknown.join(', ')} (known: ${known})`);
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const loader = ['--import', './sample/register.mjs'];
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -70,17 +68,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 interface RedisHandle {
   url?: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function reachable(url: string): Promise<boolean> {
@@ -244,44 +231,6 @@ async function publish(server: ServerHandle, room: string, seq: number): Promise
 }
 
 // ---------------------------------------------------------------- load workers
-
-class Worker {
-  private readonly child: ChildProcess;
-  private seq = 0;
-  private readonly pending = new Map<
-    number,
-    { resolve(v: unknown): void; reject(e: Error): void }
-  >();
-
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./load/client-worker.ts', import.meta.url)), [], {
-      cwd: root,
-      execArgv: loader,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (m.error) p?.reject(new Error(m.error));
-      else p?.resolve(m.result);
-    });
-  }
-
-  send<T>(command: WorkerCommand): Promise<T> {
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ id, command });
-    });
-  }
-
-  async exit(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    await this.send({ cmd: 'exit' }).catch(() => {});
-    await exited;
-  }
-}
 
 class Load {
   readonly workers = Array.from({ length: config.workers }, () => new Worker());
