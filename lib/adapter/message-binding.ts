@@ -122,7 +122,7 @@ function settle(
   if (isObservable(value)) {
     value.subscribe({ next: (v) => respond(socket, handler, v, ack), error: fail });
   } else if (value instanceof Promise) {
-    // A promise of an Observable or of a promise is settled in turn, as before.
+    // A promise may resolve to an Observable: its value is settled in turn, as before.
     value.then((v) => settle(socket, handler, v, ack, logger), fail);
   } else {
     respond(socket, handler, value, ack);
