@@ -7,11 +7,19 @@
 //   npm run bench:pairs -- --mode ack|fanout|cross|connect [--impls plain,library] [--reps 10]
 //     [--clients N] [--churn N] [--held N] [--warm N]
 //   --churn N: N handshakes and disconnects first; --held N: N connections, then `clients` kept
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
-import { freePort, loader, root, Worker } from './load/processes.js';
+import {
+  IMPLEMENTATIONS,
+  type Impl,
+  metrics,
+  publish,
+  type ServerHandle,
+  startServer,
+  stopServer,
+  VARIANTS,
+  Worker,
+} from './load/processes.js';
 import { median } from './load/stats.js';
-import type { ServerMetrics } from './shared.js';
 
 const MODES = ['ack', 'fanout', 'cross', 'connect'] as const;
 type Mode = (typeof MODES)[number];
@@ -22,7 +30,11 @@ const flag = (name: string, fallback: string) => {
 };
 const mode = flag('--mode', 'ack') as Mode;
 if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
-const impls = flag('--impls', 'plain,library').split(',');
+const impls = flag('--impls', 'plain,library').split(',') as Impl[];
+const known: string[] = [...IMPLEMENTATIONS, ...Object.keys(VARIANTS)];
+for (const impl of impls) {
+  if (!known.includes(impl)) throw new Error(`--impls: ${impl} is not one of ${known.join(', ')}`);
+}
 const reps = Number(flag('--reps', '10'));
 const clients = Number(
   flag('--clients', mode === 'cross' ? '500' : mode === 'connect' ? '2000' : '1000'),
@@ -34,53 +46,15 @@ const messages = 60;
 const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
 
 const run = Date.now();
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-async function startServer(impl: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const variant = impl === 'library-no-presence' ? { BENCH_PRESENCE: 'off' } : {};
-  const file = impl === 'library-no-presence' ? 'library' : impl;
-  const child = spawn(process.execPath, ['--expose-gc', ...loader, `bench/servers/${file}.ts`], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...variant,
-      PORT: String(port),
-      // A and B of one implementation share the prefix: one Redis channel.
-      KEY_PREFIX: `rt-pairs:${run}:${impl}`,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${impl} exited at boot`);
-    if (Date.now() > deadline) throw new Error(`${impl} did not start`);
-    if (
-      await fetch(`${url}/metrics`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await sleep(200);
-  }
-  return { url, child };
-}
-
-async function metrics(url: string): Promise<ServerMetrics> {
-  return (await (await fetch(`${url}/metrics`)).json()) as ServerMetrics;
-}
 
 interface Subject {
-  impl: string;
+  impl: Impl;
   /** The instance the clients use; in cross mode `publisher` is another instance. */
-  url: string;
-  publisher: string;
-  measured: string[];
-  children: ChildProcess[];
+  target: ServerHandle;
+  publisher: ServerHandle;
+  measured: ServerHandle[];
   workers: Worker[];
   costs: number[];
   rates: number[];
@@ -90,22 +64,25 @@ let nextUser = 0;
 const users = (n: number) => Array.from({ length: n }, () => `p${nextUser++}`);
 const half = (n: number) => Math.ceil(n / 2);
 
-async function setUp(impl: string): Promise<Subject> {
-  const a = await startServer(impl);
-  const b = mode === 'cross' ? await startServer(impl) : undefined;
+async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
+  // A and B of one implementation share the prefix: one Redis channel.
+  const keyPrefix = `rt-pairs:${run}:${impl}`;
+  const a = await startServer(impl, redisUrl, keyPrefix);
+  started.push(a);
+  const b = mode === 'cross' ? await startServer(impl, redisUrl, keyPrefix) : undefined;
+  if (b) started.push(b);
   const workers = [new Worker(), new Worker()];
   const subject: Subject = {
     impl,
-    url: (b ?? a).url,
-    publisher: a.url,
-    measured: b ? [a.url, b.url] : [a.url],
-    children: b ? [a.child, b.child] : [a.child],
+    target: b ?? a,
+    publisher: a,
+    measured: b ? [a, b] : [a],
     workers,
     costs: [],
     rates: [],
   };
-  const each = (command: (w: Worker) => WorkerCommand) =>
-    Promise.all(workers.map((w) => w.send(command(w))));
+  // A factory, not a command: each worker gets its own user ids.
+  const each = (command: () => WorkerCommand) => Promise.all(workers.map((w) => w.send(command())));
   if (churn) {
     await each(() => ({
       cmd: 'connect',
@@ -119,7 +96,7 @@ async function setUp(impl: string): Promise<Subject> {
     // --held N: N connections first, of which `clients` stay (what npm run bench does).
     await each(() => ({
       cmd: 'connect',
-      url: subject.url,
+      url: subject.target.url,
       userIds: users(half(Math.max(held, clients))),
       concurrency: 25,
     }));
@@ -129,28 +106,28 @@ async function setUp(impl: string): Promise<Subject> {
   return subject;
 }
 
-const cpu = async (urls: string[]) =>
-  (await Promise.all(urls.map(metrics))).reduce((s, m) => s + m.cpuUs, 0);
+const cpu = async (servers: ServerHandle[]) =>
+  (await Promise.all(servers.map((server) => metrics(server)))).reduce((s, m) => s + m.cpuUs, 0);
 
 /** One measured pass; returns server CPU µs per operation. */
 async function pass(s: Subject): Promise<number> {
   if (mode === 'connect') {
     await Promise.all(s.workers.map((w) => w.send({ cmd: 'disconnect', keep: 0 })));
-    while ((await metrics(s.url)).sockets > 0) await sleep(50);
+    while ((await metrics(s.target)).sockets > 0) await sleep(50);
     await sleep(500); // presence removals settle
     const before = await cpu(s.measured);
     const results = await Promise.all(
       s.workers.map((w) =>
         w.send<ConnectResult>({
           cmd: 'connect',
-          url: s.url,
+          url: s.target.url,
           userIds: users(half(clients)),
           concurrency: 25,
         }),
       ),
     );
     const connected = results.reduce((n, r) => n + r.connected, 0);
-    while ((await metrics(s.url)).sockets < connected) await sleep(20);
+    while ((await metrics(s.target)).sockets < connected) await sleep(20);
     const after = await cpu(s.measured);
     s.rates.push((connected / Math.max(...results.map((r) => r.wallMs))) * 1000);
     return (after - before) / connected;
@@ -165,12 +142,7 @@ async function pass(s: Subject): Promise<number> {
   }
   await Promise.all(s.workers.map((w) => w.send({ cmd: 'listen' })));
   for (let seq = 0; seq < messages; seq++) {
-    const res = await fetch(`${s.publisher}/publish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ room: 'pairs', payload: { seq, t: now(), text: 'fan-out message' } }),
-    });
-    await res.arrayBuffer();
+    await publish(s.publisher, 'pairs', seq);
     await sleep(5);
   }
   const got = await Promise.all(
@@ -190,8 +162,9 @@ async function pass(s: Subject): Promise<number> {
 }
 
 const subjects: Subject[] = [];
+const started: ServerHandle[] = [];
 try {
-  for (const impl of impls) subjects.push(await setUp(impl));
+  for (const impl of impls) subjects.push(await setUp(impl, started));
   for (let i = 0; i < warm; i++) for (const s of subjects) await pass(s);
   for (let rep = 0; rep < reps; rep++) for (const s of subjects) s.costs.push(await pass(s));
   const unit = { ack: 'ack', fanout: 'delivery', cross: 'delivery (A+B)', connect: 'connect' }[
@@ -220,13 +193,7 @@ try {
     }
   }
 } finally {
-  for (const s of subjects) {
-    await Promise.all(s.workers.map((w) => w.exit()));
-    for (const child of s.children) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
+  for (const s of subjects) await Promise.all(s.workers.map((w) => w.exit()));
+  for (const server of started) await stopServer(server);
 }
 process.exit(0);

@@ -1,5 +1,5 @@
 // Rendering of a bench run: the markdown table (stdout, README) and an SVG chart of the ratios.
-import type { Impl } from './run.js';
+import type { Impl } from './load/processes.js';
 
 export interface RoundResult {
   impl: Impl;

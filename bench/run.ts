@@ -7,24 +7,27 @@
 //   npm run bench -- --quick    1 round, smaller N
 //   options: --rounds N, --no-hold, --only plain,library
 //   --only library,library-no-presence measures what presence costs (the same app without it)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ConnectResult } from './load/client-worker.js';
-import { freePort, loader, root, Worker } from './load/processes.js';
+import {
+  freePort,
+  IMPLEMENTATIONS,
+  type Impl,
+  metrics,
+  publish,
+  type ServerHandle,
+  startServer,
+  stopServer,
+  VARIANTS,
+  Worker,
+} from './load/processes.js';
 import { median, percentile } from './load/stats.js';
 import { renderMarkdown, renderSvg, type Report, type RoundResult } from './report.js';
-import type { ServerMetrics } from './shared.js';
-
-export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
-/** Run only when named in --only: the library app with a setting changed. */
-export const VARIANTS = {
-  'library-no-presence': { file: 'library', env: { BENCH_PRESENCE: 'off' } },
-} as const;
-export type Impl = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -133,65 +136,6 @@ async function cleanupKeys(url: string, runPrefix: string): Promise<void> {
 
 // ---------------------------------------------------------------- servers
 
-interface ServerHandle {
-  impl: Impl;
-  url: string;
-  child: ChildProcess;
-}
-
-async function startServer(impl: Impl, redisUrl: string | undefined, keyPrefix: string) {
-  const port = await freePort();
-  const variant = impl in VARIANTS ? VARIANTS[impl as keyof typeof VARIANTS] : undefined;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...variant?.env,
-    PORT: String(port),
-    KEY_PREFIX: keyPrefix,
-  };
-  if (redisUrl) env.REDIS_URL = redisUrl;
-  else delete env.REDIS_URL;
-  const child = spawn(
-    process.execPath,
-    [
-      '--expose-gc',
-      ...loader,
-      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      `bench/servers/${variant?.file ?? impl}.ts`,
-    ],
-    { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${impl} exited at boot:\n${stderr}`);
-    try {
-      if ((await fetch(`${url}/metrics`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${impl} did not start:\n${stderr}`);
-    await sleep(200);
-  }
-  return { impl, url, child } satisfies ServerHandle;
-}
-
-async function stopServer(server: ServerHandle): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function metrics(server: ServerHandle, gc = false): Promise<ServerMetrics> {
-  const res = await fetch(`${server.url}/metrics${gc ? '?gc=1' : ''}`);
-  return (await res.json()) as ServerMetrics;
-}
-
 async function waitSockets(server: ServerHandle, count: number, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -218,16 +162,6 @@ async function quiet(servers: ServerHandle[], timeoutMs = 5000): Promise<void> {
     last = next;
     if (busiest < 0.05 || Date.now() > deadline) return;
   }
-}
-
-async function publish(server: ServerHandle, room: string, seq: number): Promise<void> {
-  const res = await fetch(`${server.url}/publish`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ room, payload: { seq, t: now(), text: 'fan-out message' } }),
-  });
-  if (!res.ok) throw new Error(`publish failed: ${res.status}`);
-  await res.arrayBuffer();
 }
 
 // ---------------------------------------------------------------- load workers

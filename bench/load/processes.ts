@@ -1,13 +1,24 @@
-// What both orchestrators (run.ts, pairs.ts) use to run processes: a free port for a server, and
-// a load-generator process (client-worker.ts) driven over IPC.
-import { type ChildProcess, fork } from 'node:child_process';
+// What both orchestrators (run.ts, pairs.ts) use to run processes: the bench servers (start,
+// stop, their /metrics and /publish), and load-generator processes (client-worker.ts) driven
+// over IPC.
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { ServerMetrics } from '../shared.js';
 import type { WorkerCommand } from './client-worker.js';
 
-export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
+/** Run only when named (--only, --impls): the library app with a setting changed. */
+export const VARIANTS = {
+  'library-no-presence': { file: 'library', env: { BENCH_PRESENCE: 'off' } },
+} as const;
+export type Impl = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Runs TypeScript entry points straight from source (servers and load workers alike). */
-export const loader = ['--import', './sample/register.mjs'];
+const loader = ['--import', './sample/register.mjs'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.timeOrigin + performance.now();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,4 +68,73 @@ export class Worker {
     await this.send({ cmd: 'exit' }).catch(() => {});
     await exited;
   }
+}
+
+export interface ServerHandle {
+  impl: Impl;
+  url: string;
+  child: ChildProcess;
+}
+
+export async function startServer(impl: Impl, redisUrl: string | undefined, keyPrefix: string) {
+  const port = await freePort();
+  const variant = impl in VARIANTS ? VARIANTS[impl as keyof typeof VARIANTS] : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...variant?.env,
+    PORT: String(port),
+    KEY_PREFIX: keyPrefix,
+  };
+  if (redisUrl) env.REDIS_URL = redisUrl;
+  else delete env.REDIS_URL;
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...loader,
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      `bench/servers/${variant?.file ?? impl}.ts`,
+    ],
+    { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${impl} exited at boot:\n${stderr}`);
+    try {
+      if ((await fetch(`${url}/metrics`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${impl} did not start:\n${stderr}`);
+    await sleep(200);
+  }
+  return { impl, url, child } satisfies ServerHandle;
+}
+
+export async function stopServer(server: ServerHandle): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function metrics(server: ServerHandle, gc = false): Promise<ServerMetrics> {
+  const res = await fetch(`${server.url}/metrics${gc ? '?gc=1' : ''}`);
+  return (await res.json()) as ServerMetrics;
+}
+
+export async function publish(server: ServerHandle, room: string, seq: number): Promise<void> {
+  const res = await fetch(`${server.url}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ room, payload: { seq, t: now(), text: 'fan-out message' } }),
+  });
+  if (!res.ok) throw new Error(`publish failed: ${res.status}`);
+  await res.arrayBuffer();
 }
