@@ -1,5 +1,6 @@
 // Rendering of a bench run: the markdown table (stdout, README) and an SVG chart of the ratios.
 import type { Impl } from './load/processes.js';
+import { median } from './load/stats.js';
 
 export interface RoundResult {
   impl: Impl;
@@ -11,6 +12,11 @@ export interface RoundResult {
   ack?: Record<string, unknown>;
   reject?: Record<string, unknown>;
   cross?: Record<string, unknown>;
+  /**
+   * Every measured pass of the interleaved scenarios, by scenario, in turn order: pass i of each
+   * implementation in a round ran back to back with pass i of the others (one turn).
+   */
+  passes?: Record<string, unknown[]>;
 }
 
 export interface Report {
@@ -130,6 +136,34 @@ function ratio(a: number | undefined, b: number | undefined): number | undefined
   return a / b;
 }
 
+const field = (node: unknown, path: string[]): number | undefined => {
+  const value = path.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], node);
+  return typeof value === 'number' ? value : undefined;
+};
+
+/**
+ * `a / b` for one metric. For an interleaved scenario: the median, over every turn of every
+ * round, of a's pass against b's pass of the same turn. The two passes ran back to back, so a
+ * slow spell of the machine (seen to move single passes by ±20 %) divides out instead of landing
+ * on one implementation's median. Otherwise (memory, reject): the ratio of the medians.
+ */
+export function ratioOf(report: Report, a: Impl, b: Impl, key: string): number | undefined {
+  const [scenario, ...path] = key.split('.');
+  const ratios: number[] = [];
+  for (const ra of report.rounds.filter((r) => r.impl === a)) {
+    const rb = report.rounds.find((r) => r.impl === b && r.round === ra.round);
+    const pa = ra.passes?.[scenario];
+    const pb = rb?.passes?.[scenario];
+    if (!pa || !pb) continue;
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+      const r = ratio(field(pa[i], path), field(pb[i], path));
+      if (r !== undefined) ratios.push(r);
+    }
+  }
+  if (ratios.length > 0) return median(ratios);
+  return ratio(report.medians[a]?.[key], report.medians[b]?.[key]);
+}
+
 export interface Verdict {
   label: string;
   vsPlain?: number;
@@ -139,11 +173,11 @@ export interface Verdict {
 }
 
 export function verdicts(report: Report): Verdict[] {
-  const { plain, handwritten, library } = report.medians;
+  const { library } = report.medians;
   const out: Verdict[] = [];
   for (const row of ROWS.filter((r) => r.target !== undefined)) {
-    const vsPlain = ratio(library?.[row.key], plain?.[row.key]);
-    const vsHand = ratio(library?.[row.key], handwritten?.[row.key]);
+    const vsPlain = ratioOf(report, 'library', 'plain', row.key);
+    const vsHand = ratioOf(report, 'library', 'handwritten', row.key);
     const okPlain =
       vsPlain !== undefined &&
       (row.better === 'lower' ? vsPlain <= row.target! : vsPlain >= row.target!);
@@ -177,7 +211,7 @@ export function renderMarkdown(report: Report): string {
     `### nestjs-realtime bench (${report.date.slice(0, 10)})`,
     '',
     `Machine: ${report.machine}. Redis: ${report.redis}. Command: \`${report.command}\`.`,
-    `Medians of ${report.config.rounds} round(s). In each round the implementations run side by side; publish, fan-out, ack and cross alternate single passes between them (A B C A B C …, median of ${report.config.reps} each), connect, memory and reject run on one at a time.`,
+    `Medians of ${report.config.rounds} round(s). In each round the implementations run side by side; connect, publish, fan-out, ack and cross alternate single passes between them (A B C A B C …, median of ${report.config.reps} each), memory and reject run on one at a time. Ratios of the alternated scenarios are medians of per-turn ratios (each pass against the other implementation's pass of the same turn); the others are ratios of medians.`,
     '',
     '| metric | plain Socket.IO | hand-written Nest | library | library / plain | library / hand-written | target (/ plain) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -187,8 +221,8 @@ export function renderMarkdown(report: Report): string {
     const d = row.digits ?? 1;
     const v = (m?: Record<string, number>) =>
       m?.[row.key] === undefined ? undefined : m[row.key] * s;
-    const r1 = ratio(library?.[row.key], plain?.[row.key]);
-    const r2 = ratio(library?.[row.key], handwritten?.[row.key]);
+    const r1 = ratioOf(report, 'library', 'plain', row.key);
+    const r2 = ratioOf(report, 'library', 'handwritten', row.key);
     const target =
       row.target === undefined
         ? ''
@@ -211,7 +245,7 @@ export function renderMarkdown(report: Report): string {
   if (library && bare) {
     // Issue #6's figure: what tracking every connection costs the same app.
     const cost = (key: string, better: 'lower' | 'higher') => {
-      const r = ratio(library[key], bare[key]);
+      const r = ratioOf(report, 'library', 'library-no-presence', key);
       return r === undefined
         ? '–'
         : `${(((better === 'lower' ? r : 1 / r) - 1) * 100).toFixed(1)} %`;
@@ -239,7 +273,6 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 /** Horizontal bars of library/plain and library/hand-written per targeted metric; 1.0 and the target marked. */
 export function renderSvg(report: Report): string {
-  const { plain, handwritten, library } = report.medians;
   const rows = ROWS.filter((r) => r.target !== undefined);
   const width = 860;
   const left = 290;
@@ -248,15 +281,15 @@ export function renderSvg(report: Report): string {
   const top = 50;
   const height = top + rows.length * rowH + 40;
   const values = rows.flatMap((r) => [
-    ratio(library?.[r.key], plain?.[r.key]) ?? 0,
-    ratio(library?.[r.key], handwritten?.[r.key]) ?? 0,
+    ratioOf(report, 'library', 'plain', r.key) ?? 0,
+    ratioOf(report, 'library', 'handwritten', r.key) ?? 0,
   ]);
   const max = Math.max(2, Math.ceil(Math.max(...values) * 2) / 2);
   const x = (v: number) => left + (v / max) * (width - left - 60);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="20" font-size="15" font-weight="bold">nestjs-realtime: library / plain Socket.IO and library / hand-written Nest (medians)</text>`,
+    `<text x="10" y="20" font-size="15" font-weight="bold">nestjs-realtime: library / plain Socket.IO and library / hand-written Nest (per-turn medians)</text>`,
     `<text x="10" y="38" fill="#555">${esc(report.machine)} · ${esc(report.date.slice(0, 10))} · lower is better except handshakes/s · black tick: target</text>`,
   ];
   for (let t = 0; t <= max; t += 0.5) {
@@ -269,8 +302,8 @@ export function renderSvg(report: Report): string {
     const y = top + i * rowH;
     parts.push(`<text x="10" y="${y + 18}">${esc(row.label)}</text>`);
     const bars: Array<[string, number | undefined, string]> = [
-      ['/ plain', ratio(library?.[row.key], plain?.[row.key]), '#2b7bb9'],
-      ['/ hand-written', ratio(library?.[row.key], handwritten?.[row.key]), '#e08a2b'],
+      ['/ plain', ratioOf(report, 'library', 'plain', row.key), '#2b7bb9'],
+      ['/ hand-written', ratioOf(report, 'library', 'handwritten', row.key), '#e08a2b'],
     ];
     bars.forEach(([name, value, color], j) => {
       const by = y + j * (barH + 3);

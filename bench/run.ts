@@ -1,9 +1,10 @@
 // The bench orchestrator: starts the three implementations as separate processes (all of them
 // side by side in each round), drives them with socket.io-client load-generator processes,
-// alternates implementations (A B C A B C ...: single measured passes for the per-operation
-// scenarios, one implementation at a time for the per-connection ones), and reports medians
-// and ratios (markdown on stdout, JSON and an SVG chart in bench/results/).
-//   npm run bench               3 rounds, N = 5,000 idle connections, 10,000 held
+// alternates implementations (A B C A B C ...: single measured passes for connect and the
+// per-operation scenarios, one implementation at a time for memory and reject), and reports
+// medians and per-turn ratios (markdown on stdout, JSON and an SVG chart in bench/results/).
+//   npm run bench               3 rounds, 2,000 handshakes per connect pass, 5,000 idle
+//                               connections (memory), 10,000 held
 //   npm run bench -- --quick    1 round, smaller N
 //   options: --rounds N, --no-hold, --only plain,library
 //   --only library,library-no-presence measures what presence costs (the same app without it)
@@ -38,6 +39,8 @@ const flag = (name: string) => {
 const config = {
   rounds: Number(flag('--rounds') ?? (quick ? 1 : 3)),
   idle: quick ? 1000 : 5000,
+  /** Handshakes per measured connect pass. */
+  connectClients: quick ? 500 : 2000,
   connectConcurrency: 50,
   fanoutClients: quick ? 300 : 1000,
   fanoutMessages: quick ? 30 : 60,
@@ -47,7 +50,7 @@ const config = {
   crossClients: quick ? 300 : 500,
   crossMessages: quick ? 30 : 60,
   hold: args.includes('--no-hold') ? 0 : 10_000,
-  /** Interleaved measured passes of publish, fan-out, ack and cross per round (median kept). */
+  /** Interleaved measured passes of connect, publish, fan-out, ack and cross per round (median kept). */
   reps: quick ? 1 : 3,
   /** Unmeasured handshakes before the measured ones, so the handshake path is JIT-compiled. */
   warmConnects: quick ? 500 : 2000,
@@ -323,8 +326,10 @@ interface Subject {
  * implementation alike instead of on whichever one is measured alone at that moment. Each
  * implementation keeps its median pass by `cost` (its other figures stay that pass's); the
  * `totals` fields (lost, failed) count over every pass, so one lost delivery anywhere shows.
+ * Every pass is also kept in the round's `passes`, under `scenario`.
  */
 async function interleaved<T extends object>(
+  scenario: string,
   subjects: Subject[],
   pass: (s: Subject) => Promise<T>,
   cost: (result: T) => number,
@@ -338,6 +343,8 @@ async function interleaved<T extends object>(
       results[i].push(await pass(s));
     }
   }
+  // Every pass, for the per-turn ratios of the report (see ratioOf in report.ts).
+  subjects.forEach((s, i) => ((s.result.passes ??= {})[scenario] = results[i]));
   return results.map((passes) => {
     const sorted = [...passes].sort((x, y) => cost(x) - cost(y));
     const chosen = { ...sorted[Math.floor((sorted.length - 1) / 2)] };
@@ -370,22 +377,36 @@ async function warmUp({ a, load }: Subject): Promise<void> {
   await waitSockets(a, 0);
 }
 
-/** connect + memory: N authenticated idle connections, on one implementation at a time. */
-async function connectAndHold({ impl, a, load, result }: Subject): Promise<void> {
+/**
+ * connect: one pass of `config.connectClients` authenticated handshakes (the clients are let go
+ * afterwards, outside the measurement). Alternated between implementations like the others.
+ */
+async function connectPass({ a, load }: Subject) {
+  const n = config.connectClients;
+  const before = await metrics(a);
+  const done = await load.connect(a.url, n);
+  const after = await waitSockets(a, done.connected);
+  await load.keep(0);
+  await waitSockets(a, 0);
+  return {
+    n,
+    connected: done.connected,
+    failed: done.failed + done.refused,
+    perSecond: (done.connected / done.wallMs) * 1000,
+    latency: latencyStats(done.latencies),
+    cpuUsPerConnect: (after.cpuUs - before.cpuUs) / Math.max(1, done.connected),
+  };
+}
+
+/** memory: N authenticated idle connections, on one implementation at a time. */
+async function memory({ impl, a, load, result }: Subject): Promise<void> {
   await quiet([a]);
   const base = await metrics(a, true);
   const connected = await load.connect(a.url, config.idle);
-  const afterConnect = await waitSockets(a, config.idle);
+  await waitSockets(a, config.idle);
   if (connected.connected !== config.idle) {
     log(`  ${impl}: ${connected.connected}/${config.idle} connected, ${connected.failed} failed`);
   }
-  result.connect = {
-    n: config.idle,
-    connected: connected.connected,
-    perSecond: (connected.connected / connected.wallMs) * 1000,
-    latency: latencyStats(connected.latencies),
-    cpuUsPerConnect: (afterConnect.cpuUs - base.cpuUs) / Math.max(1, connected.connected),
-  };
   await sleep(1500); // presence writes and the like settle
   const held = await metrics(a, true);
   result.memory = {
@@ -417,9 +438,9 @@ async function reject({ a, load, result }: Subject): Promise<void> {
 }
 
 /**
- * One round: every implementation's servers run side by side, each with its own clients. The
- * per-connection scenarios (connect, memory, reject) run on one implementation at a time; the
- * per-operation ones (publish, fan-out, ack, cross) alternate single passes between them.
+ * One round: every implementation's servers run side by side, each with its own clients. Memory
+ * and reject run on one implementation at a time; connect and the per-operation scenarios
+ * (publish, fan-out, ack, cross) alternate single passes between them.
  */
 async function runRound(
   impls: Impl[],
@@ -443,11 +464,24 @@ async function runRound(
       if (redisUrl) subject.b = await startServer(impl, redisUrl, keyPrefix);
     }
     for (const s of subjects) await warmUp(s);
-    for (const s of subjects) await connectAndHold(s);
+
+    // connect: authenticated handshakes, then let go.
+    const connects = await interleaved(
+      'connect',
+      subjects,
+      connectPass,
+      (r) => r.cpuUsPerConnect,
+      ({ a }) => quiet([a]),
+      ['failed'],
+    );
+    apply(connects, (s, r) => (s.result.connect = r));
+
+    for (const s of subjects) await memory(s);
 
     // publish: the same HTTP publishes to a room nobody is in. Not a target: it shows what
     // the HTTP stack (node's http, or Nest on Express) adds to each fan-out message.
     const published = await interleaved(
+      'publish',
       subjects,
       async ({ a }) => {
         const before = await metrics(a);
@@ -462,6 +496,7 @@ async function runRound(
 
     // fanout: clients in one room, messages published over HTTP.
     const fanned = await interleaved(
+      'fanout',
       subjects,
       ({ a, load }) => fanout(load, a, [a], config.fanoutClients, config.fanoutMessages, 'fanout'),
       (r) => r.cpuUsPerDelivery,
@@ -472,6 +507,7 @@ async function runRound(
 
     // ack: closed loop, one request in flight per client.
     const acked = await interleaved(
+      'ack',
       subjects,
       async ({ a, load }) => {
         const before = await metrics(a);
@@ -512,6 +548,7 @@ async function runRound(
         }
       }
       const crossed = await interleaved(
+        'cross',
         subjects,
         ({ a, b, load }) =>
           fanout(load, a, [a, b!], config.crossClients, config.crossMessages, 'cross'),
@@ -611,7 +648,7 @@ function medianOf(results: RoundResult[]): Record<string, number> {
     }
   };
   for (const r of results) {
-    const { impl: _impl, round: _round, ...scenarios } = r;
+    const { impl: _impl, round: _round, passes: _passes, ...scenarios } = r;
     visit(scenarios, '');
   }
   return Object.fromEntries([...values].map(([k, v]) => [k, median(v)]));
