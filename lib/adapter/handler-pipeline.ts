@@ -135,7 +135,8 @@ export class HandlerPipeline {
   private handle(args: unknown[]): unknown {
     const { params } = this;
     if (!params) return this.callback.apply(this.instance, args);
-    const values: unknown[] = new Array(this.argsLength).fill(undefined);
+    const values: unknown[] = [];
+    for (let i = 0; i < this.argsLength; i++) values.push(undefined);
     let pending: Array<PromiseLike<unknown>> | undefined;
     for (const param of params) {
       // Nest's extractValue spreads the arguments into a new array; the factory takes them as is.

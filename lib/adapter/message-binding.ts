@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { isObservable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import type { GatewayPipelines, HandlerPipeline } from './handler-pipeline.js';
@@ -78,13 +79,28 @@ function listenerFor(
   if (!byName) listeners.set(adapter, (byName = new Map()));
   let listener = byName.get(name);
   if (!listener) {
-    listener = function (this: HandlerHost, ...args: unknown[]) {
-      // rxjs fromEvent's convention, which mapPayload expects.
-      const { data, ack } = adapter.mapPayload(args.length > 1 ? args : args[0]);
+    // Nest's own mapPayload on (data, ack) or (data) is answered here without its allocations.
+    const nestMapping = adapter.mapPayload === IoAdapter.prototype.mapPayload;
+    /* eslint-disable prefer-rest-params -- a rest parameter would allocate on every event */
+    listener = function (this: HandlerHost) {
+      let data: unknown;
+      let ack: unknown;
+      const n = arguments.length;
+      if (nestMapping && n === 2 && typeof arguments[1] === 'function') {
+        data = arguments[0];
+        ack = arguments[1];
+      } else if (nestMapping && n === 1 && typeof arguments[0] !== 'function') {
+        data = arguments[0];
+      } else {
+        const args = Array.prototype.slice.call(arguments) as unknown[];
+        // rxjs fromEvent's convention, which mapPayload expects.
+        ({ data, ack } = adapter.mapPayload(n > 1 ? args : args[0]));
+      }
       for (const handler of this[HANDLERS] ?? []) {
         if (String(handler.message) === name) invoke(this, handler, data, ack, logger);
       }
     };
+    /* eslint-enable prefer-rest-params */
     byName.set(name, listener);
   }
   return listener;

@@ -63,17 +63,21 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
     this.pending++;
     socket[OPEN] = (open ?? 0) + 1;
     let done = false;
-    packet[last] = (...args: unknown[]) => {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    // `arguments`, not a rest parameter: one allocation less on every answered event.
+    packet[last] = function (this: unknown) {
       if (!done) {
         done = true;
         const count = socket[OPEN];
         // After a disconnect, release() has already counted this ack done.
         if (typeof count === 'number' && count > 0) {
           socket[OPEN] = count - 1;
-          this.settle();
+          self.settle();
         }
       }
-      return (ack as (...a: unknown[]) => unknown)(...args);
+      // eslint-disable-next-line prefer-rest-params
+      return (ack as (...a: unknown[]) => unknown).apply(this, arguments as unknown as unknown[]);
     };
     return true;
   }

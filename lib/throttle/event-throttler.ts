@@ -116,9 +116,10 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
       this.refuse(socket, packet, wait, state);
       return false;
     }
-    const userId = identityOf(socket)?.userId;
-    if (!throttle.perUser || userId === undefined) return true;
     const perUser = throttle.perUser;
+    if (!perUser) return true;
+    const userId = identityOf(socket)?.userId;
+    if (userId === undefined) return true;
     const decide = async (): Promise<boolean> => {
       const retry = await this.perUserWait(userId, perUser);
       if (!retry) return true;
