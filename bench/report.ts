@@ -137,7 +137,10 @@ function ratio(a: number | undefined, b: number | undefined): number | undefined
 }
 
 const field = (node: unknown, path: string[]): number | undefined => {
-  const value = path.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], node);
+  const value = path.reduce<unknown>(
+    (n, k) => (n as Record<string, unknown> | undefined)?.[k],
+    node,
+  );
   return typeof value === 'number' ? value : undefined;
 };
 
