@@ -10,7 +10,7 @@ import type { WorkerCommand } from './client-worker.js';
 export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
 /** Run only when named (--only, --impls): the library app with a setting changed. */
 export const VARIANTS = {
-  'library-no-presence': { file: 'library', env: { BENCH_PRESENCE: 'off' } },
+  'library-no-presence': { file: 'library', env: { BENCH_OFF: 'presence' } },
 } as const;
 export type Impl = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
 

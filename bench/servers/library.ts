@@ -21,6 +21,17 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { BENCH_SECRET, PUBLISH_EVENT, readMetrics } from '../shared.js';
 
+/**
+ * BENCH_OFF=guard,validation,throttle,presence: the same app with those parts turned off, to see
+ * what each costs (bench/in-process.ts; the library-no-presence variant of the orchestrators).
+ */
+const PARTS = ['guard', 'validation', 'throttle', 'presence'];
+const off = new Set((process.env.BENCH_OFF ?? '').split(',').filter(Boolean));
+for (const part of off) {
+  if (!PARTS.includes(part))
+    throw new Error(`BENCH_OFF: ${part} is not one of ${PARTS.join(', ')}`);
+}
+
 class JoinDto {
   @IsString()
   @Length(1, 100)
@@ -37,7 +48,7 @@ class SendDto {
   text!: string;
 }
 
-@RealtimeGateway()
+@RealtimeGateway({ guard: !off.has('guard'), validation: !off.has('validation') })
 export class ChatGateway {
   @WebSocketServer() server!: Server;
 
@@ -87,10 +98,9 @@ export class BenchController {
       // Tracking on, announcements off: the other two implementations send no presence events,
       // and the client-visible behaviour must be the same (scope 'namespace' would add an O(N)
       // broadcast to every connect).
-      // BENCH_PRESENCE=off measures the same app without presence (the cost of tracking).
-      presence: process.env.BENCH_PRESENCE === 'off' ? false : { scope: 'none' },
+      presence: off.has('presence') ? false : { scope: 'none' },
       // On, with limits above the bench's closed-loop rate (the defaults, 20/s, would refuse it).
-      throttle: { limit: 100_000, burst: 100_000 },
+      throttle: off.has('throttle') ? false : { limit: 100_000, burst: 100_000 },
     }),
   ],
   controllers: [BenchController],
