@@ -4,9 +4,9 @@
 // `spaced`: one per turn, with its write, as messages arrive over the network.
 //   node --import ./sample/register.mjs bench/in-process.ts plain|library [batched|spaced]
 //   BENCH_OFF=guard,validation,throttle,presence turns parts of the library's app off.
-import { createServer } from 'node:net';
 import { Socket as IoSocket } from 'socket.io';
 import { io as connect } from 'socket.io-client';
+import { freePort } from './load/processes.js';
 import { median } from './load/stats.js';
 import { signBenchToken } from './shared.js';
 
@@ -15,12 +15,7 @@ if (impl !== 'plain' && impl !== 'library') throw new Error('first argument: pla
 const mode = process.argv[3] ?? 'batched';
 if (mode !== 'batched' && mode !== 'spaced') throw new Error('second argument: batched or spaced');
 
-const port = await new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => resolve(port));
-  });
-});
+const port = await freePort();
 process.env.PORT = String(port);
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.KEY_PREFIX = `rt-in-process:${process.pid}`;
