@@ -9,14 +9,13 @@
 //   --churn N: N handshakes and disconnects first; --held N: N connections, then `clients` kept
 import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
 import {
-  IMPLEMENTATIONS,
   type Impl,
   metrics,
   publish,
   type ServerHandle,
   startServer,
   stopServer,
-  VARIANTS,
+  unknownImpl,
   Worker,
 } from './load/processes.js';
 import { median } from './load/stats.js';
@@ -31,9 +30,9 @@ const flag = (name: string, fallback: string) => {
 const mode = flag('--mode', 'ack') as Mode;
 if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
 const impls = flag('--impls', 'plain,library').split(',') as Impl[];
-const known: string[] = [...IMPLEMENTATIONS, ...Object.keys(VARIANTS)];
 for (const impl of impls) {
-  if (!known.includes(impl)) throw new Error(`--impls: ${impl} is not one of ${known.join(', ')}`);
+  const why = unknownImpl(impl);
+  if (why) throw new Error(`--impls: ${why}`);
 }
 const reps = Number(flag('--reps', '10'));
 const clients = Number(

@@ -24,7 +24,7 @@ import {
   type ServerHandle,
   startServer,
   stopServer,
-  VARIANTS,
+  unknownImpl,
   Worker,
 } from './load/processes.js';
 import { median, percentile } from './load/stats.js';
@@ -57,12 +57,9 @@ const config = {
   workers: 2,
 };
 const only = (flag('--only')?.split(',') as Impl[] | undefined) ?? [...IMPLEMENTATIONS];
-const unknown = only.filter(
-  (i) => !(IMPLEMENTATIONS as readonly string[]).includes(i) && !(i in VARIANTS),
-);
-if (unknown.length) {
-  const known = [...IMPLEMENTATIONS, ...Object.keys(VARIANTS)].join(', ');
-  throw new Error(`--only: unknown implementation ${unknown.join(', ')} (known: ${known})`);
+for (const impl of only) {
+  const why = unknownImpl(impl);
+  if (why) throw new Error(`--only: ${why}`);
 }
 
 const now = () => performance.timeOrigin + performance.now();

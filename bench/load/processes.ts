@@ -3,6 +3,8 @@
 // over IPC.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerMetrics } from '../shared.js';
 import type { WorkerCommand } from './client-worker.js';
@@ -12,7 +14,37 @@ export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
 export const VARIANTS = {
   'library-no-presence': { file: 'library', env: { BENCH_OFF: 'presence' } },
 } as const;
-export type Impl = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
+type Named = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
+/**
+ * An implementation by name, or `name@path`: that implementation's server started from another
+ * checkout of this repository (its own lib/ and bench/), e.g. `library@../main` against
+ * `library`, to compare two versions of the library in one run.
+ */
+export type Impl = Named | `${Named}@${string}`;
+
+/** Why `name` is not an implementation, or undefined when it is one. */
+export function unknownImpl(name: string): string | undefined {
+  const at = name.indexOf('@');
+  const base = at < 0 ? name : name.slice(0, at);
+  const known: string[] = [...IMPLEMENTATIONS, ...Object.keys(VARIANTS)];
+  if (!known.includes(base)) return `${base} is not one of ${known.join(', ')}`;
+  if (at < 0) return undefined;
+  const { file, cwd } = serverOf(name as Impl);
+  return existsSync(join(cwd, 'bench/servers', `${file}.ts`))
+    ? undefined
+    : `${cwd} is not a checkout with bench/servers/${file}.ts`;
+}
+
+function serverOf(impl: Impl): { file: string; env: Record<string, string>; cwd: string } {
+  const at = impl.indexOf('@');
+  const name = (at < 0 ? impl : impl.slice(0, at)) as Named;
+  const variant = name in VARIANTS ? VARIANTS[name as keyof typeof VARIANTS] : undefined;
+  return {
+    file: variant?.file ?? name,
+    env: variant?.env ?? {},
+    cwd: at < 0 ? root : resolve(impl.slice(at + 1)),
+  };
+}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Runs TypeScript entry points straight from source (servers and load workers alike). */
@@ -78,10 +110,10 @@ export interface ServerHandle {
 
 export async function startServer(impl: Impl, redisUrl: string | undefined, keyPrefix: string) {
   const port = await freePort();
-  const variant = impl in VARIANTS ? VARIANTS[impl as keyof typeof VARIANTS] : undefined;
+  const server = serverOf(impl);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...variant?.env,
+    ...server.env,
     PORT: String(port),
     KEY_PREFIX: keyPrefix,
   };
@@ -93,9 +125,9 @@ export async function startServer(impl: Impl, redisUrl: string | undefined, keyP
       '--expose-gc',
       ...loader,
       ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      `bench/servers/${variant?.file ?? impl}.ts`,
+      `bench/servers/${server.file}.ts`,
     ],
-    { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: server.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
