@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io';
 import type { BoundMessageHandler, MessageHandler } from './message-binding.js';
 import { gatewayProviders } from '../errors/gateway-hooks.js';
 import type { NestWsInternals } from './nest-internals.js';
+import { type SocketCheck, socketCheckOf } from './socket-check.js';
 
 type Method = (...args: unknown[]) => unknown;
 type Host = InstanceType<NestWsInternals['ExecutionContextHost']>;
@@ -73,6 +74,8 @@ export class HandlerPipeline {
     private readonly callback: Method,
     private readonly pattern: unknown,
     private readonly guards: CanActivate[],
+    /** Per guard: its socket-only check (see SOCKET_CHECK), or null to call `canActivate`. */
+    private readonly checks: Array<SocketCheck | null>,
     private readonly interceptors: NestInterceptor[],
     private readonly interceptorsConsumer: InterceptorsConsumer,
     private readonly params: Param[] | null,
@@ -97,10 +100,15 @@ export class HandlerPipeline {
   }
 
   private guard(args: unknown[], from: number, shared?: Host): unknown {
-    const { guards } = this;
+    const { guards, checks } = this;
     // One context for all of a message's guards, as Nest's GuardsConsumer does.
     let context = shared;
     for (let i = from; i < guards.length; i++) {
+      const check = checks[i];
+      if (check) {
+        if (!check(args[0] as Socket)) throw new WsException(this.nest.FORBIDDEN_MESSAGE);
+        continue;
+      }
       if (!context) {
         context = new this.nest.ExecutionContextHost(
           args,
@@ -323,6 +331,7 @@ export class GatewayPipelines {
     const { instance, moduleKey } = entry;
     const c = this.creators;
     const guards = c.guards.create(instance, callback, moduleKey) as CanActivate[];
+    const checks = guards.map((g) => socketCheckOf(g, instance.constructor, callback));
     const interceptors = c.interceptors.create(instance, callback, moduleKey) as NestInterceptor[];
     const pipes = c.pipes.create(instance, callback, moduleKey) as PipeTransform[];
     const exceptions = c.filters.create(instance, callback, moduleKey) as ExceptionsHandler;
@@ -356,6 +365,7 @@ export class GatewayPipelines {
       callback,
       pattern ?? 'unknown',
       guards,
+      checks,
       interceptors,
       c.interceptorsConsumer,
       params.length ? params : null,

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Socket } from 'socket.io';
+import { SOCKET_CHECK, type SocketCheck, type SocketCheckable } from '../adapter/socket-check.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { PUBLIC_HANDLER_METADATA, REALTIME_OPTIONS } from '../internal.constants.js';
@@ -14,7 +15,7 @@ import { identityOf } from './socket-identity.js';
  * contexts through, so it is safe as a global guard.
  */
 @Injectable()
-export class WsJwtGuard implements CanActivate {
+export class WsJwtGuard implements CanActivate, SocketCheckable {
   private readonly toleranceMs: number;
   /** `@Public()` per gateway class and handler: decorators do not change, so read them once. */
   private readonly publicHandlers = new WeakMap<object, Map<object, boolean>>();
@@ -31,7 +32,17 @@ export class WsJwtGuard implements CanActivate {
     if (context.getType() !== 'ws' || !this.authenticator.enabled) return true;
     if (this.isPublic(context)) return true;
     // The client is argument 0 in a ws context; switchToWs() would allocate three closures.
-    const socket = context.getArgByIndex<Socket>(0);
+    return this.allows(context.getArgByIndex<Socket>(0));
+  }
+
+  /** The library's handler pipeline: the same check, without an ExecutionContext per message. */
+  [SOCKET_CHECK](gateway: object, handler: object): SocketCheck | undefined {
+    if (this.canActivate !== WsJwtGuard.prototype.canActivate) return undefined; // overridden
+    if (!this.authenticator.enabled || this.isPublicHandler(gateway, handler)) return () => true;
+    return (socket) => this.allows(socket);
+  }
+
+  private allows(socket: Socket): boolean {
     const identity = identityOf(socket);
     if (!identity) {
       // Anonymous sockets are allowed only where the namespace is public.
@@ -48,15 +59,17 @@ export class WsJwtGuard implements CanActivate {
   }
 
   private isPublic(context: ExecutionContext): boolean {
-    const gateway = context.getClass();
-    const handler = context.getHandler();
+    return this.isPublicHandler(context.getClass(), context.getHandler());
+  }
+
+  private isPublicHandler(gateway: object, handler: object): boolean {
     let handlers = this.publicHandlers.get(gateway);
     if (!handlers) this.publicHandlers.set(gateway, (handlers = new Map()));
     let isPublic = handlers.get(handler);
     if (isPublic === undefined) {
       isPublic = !!this.reflector.getAllAndOverride<boolean>(PUBLIC_HANDLER_METADATA, [
-        handler,
-        gateway,
+        handler as () => void,
+        gateway as () => void,
       ]);
       handlers.set(handler, isPublic);
     }

@@ -17,6 +17,8 @@ import { RealtimeException } from './realtime.exception.js';
 import { ValidationPlan } from './validation-plan.js';
 
 const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
+/** The parameter types Nest's ValidationPipe leaves unvalidated (its `toValidate`). */
+const UNVALIDATED = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
 
 /**
  * class-validator for gateway payloads: whitelist, forbidNonWhitelisted and transform on, and
@@ -88,6 +90,13 @@ export class WsValidationPipe extends ValidationPipe {
       plan.instantiate(value as Record<string, unknown>) ??
       (plainToInstance(metatype, value, this.transformOptions) as object);
     return plan.accepts(entity) ? entity : super.transform(value, metadata);
+  }
+
+  /** Nest's rule, without the array and closure Nest's version allocates on every call. */
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    if (metadata.type === 'custom' && !this.validateCustomDecorators) return false;
+    const { metatype } = metadata;
+    return metatype !== undefined && metatype !== null && !UNVALIDATED.has(metatype);
   }
 
   /** class-transformer and class-validator for classes the plan does not model. */

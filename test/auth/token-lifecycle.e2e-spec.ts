@@ -1,11 +1,13 @@
+import { type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   SubscribeMessage,
+  WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { RealtimeGateway, WsUser } from '../../lib/index.js';
+import { Public, RealtimeGateway, WsJwtGuard, WsUser } from '../../lib/index.js';
 import { TestApp } from '../kit/app.js';
 import { ask, once } from '../kit/events.js';
 import { nowSeconds } from '../kit/jwt-forge.js';
@@ -31,6 +33,31 @@ class LiveGateway {
   me(@WsUser('sub') sub: string, @WsUser('plan') plan: string) {
     return { sub, plan };
   }
+
+  @Public()
+  @SubscribeMessage('ping')
+  ping() {
+    return 'pong';
+  }
+}
+
+/** A subclass that overrides canActivate: its override must run on every message. */
+const audited: string[] = [];
+@Injectable()
+class AuditedJwtGuard extends WsJwtGuard {
+  override canActivate(context: ExecutionContext): boolean {
+    audited.push(context.getHandler().name);
+    return super.canActivate(context);
+  }
+}
+
+@WebSocketGateway({ namespace: '/audited' })
+@UseGuards(AuditedJwtGuard)
+class AuditedGateway {
+  @SubscribeMessage('me')
+  me(@WsUser('sub') sub: string) {
+    return { sub };
+  }
 }
 
 /**
@@ -46,7 +73,7 @@ describe('token expiry and in-band refresh on live sockets', () => {
     app = await TestApp.start({
       // A grace long enough for the in-grace request to be answered on a loaded CI box.
       realtime: { auth: { secret: TEST_SECRET, expiryGraceMs: 1500 } },
-      providers: [LiveGateway],
+      providers: [LiveGateway, AuditedGateway],
     });
   });
   afterAll(() => app.close());
@@ -58,10 +85,20 @@ describe('token expiry and in-band refresh on live sockets', () => {
     const at = Date.now();
     // During the grace period, WsJwtGuard answers handlers with TOKEN_EXPIRED.
     await expect(ask(client, 'me')).resolves.toMatchObject({ code: 'TOKEN_EXPIRED', event: 'me' });
+    // ... except on @Public() handlers.
+    await expect(ask(client, 'ping')).resolves.toBe('pong');
     const exception = once<Record<string, unknown>>(client, 'exception', 5000);
     await expect(once(client, 'disconnect', 5000)).resolves.toBe('io server disconnect');
     await expect(exception).resolves.toMatchObject({ code: 'TOKEN_EXPIRED' });
     expect(Date.now() - at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('runs the canActivate of a WsJwtGuard subclass on every message', async () => {
+    audited.length = 0;
+    const client = await app.connect('/audited', { auth: { token: expiring('s1', 3600) } });
+    await expect(ask(client, 'me')).resolves.toEqual({ sub: 's1' });
+    await expect(ask(client, 'me')).resolves.toEqual({ sub: 's1' });
+    expect(audited).toEqual(['me', 'me']);
   });
 
   it('a refresh before expiry keeps the socket, its rooms and replaces the user', async () => {
