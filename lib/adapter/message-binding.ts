@@ -97,7 +97,9 @@ function listenerFor(
         ({ data, ack } = adapter.mapPayload(n > 1 ? args : args[0]));
       }
       for (const handler of this[HANDLERS] ?? []) {
-        if (String(handler.message) === name) invoke(this, handler, data, ack, logger);
+        const message = handler.message;
+        if (message === name || (typeof message !== 'string' && String(message) === name))
+          invoke(this, handler, data, ack, logger);
       }
     };
     /* eslint-enable prefer-rest-params */

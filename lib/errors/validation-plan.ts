@@ -63,6 +63,7 @@ export class ValidationPlan {
     private readonly copy: boolean,
   ) {
     this.targetName = metatype.name;
+    this.unsafeKeys = ['__proto__', 'constructor', 'prototype'].some((k) => allowed.has(k));
   }
 
   /**
@@ -72,6 +73,8 @@ export class ValidationPlan {
   private copyable?: boolean;
   /** Read once: `Function.name` is a native getter, slow enough to matter per message. */
   private readonly targetName: string;
+  /** A DTO property named like a prototype key: its payloads always take the guarded path. */
+  private readonly unsafeKeys: boolean;
 
   static create(
     metatype: Metatype,
@@ -132,13 +135,54 @@ export class ValidationPlan {
   }
 
   /**
-   * Whether `entity` (from `instantiate`, or class-transformer) passes. False means "not known
-   * to pass": the caller then runs class-transformer and class-validator as usual.
+   * Whether `entity` (from class-transformer) passes. False means "not known to pass": the
+   * caller then runs class-validator as usual.
    */
   accepts(entity: object): boolean {
     if (entity.constructor !== this.metatype) return false;
     const target = entity as Record<string, unknown>;
     for (const key of Object.keys(target)) if (!this.allowed.has(key)) return false;
+    return this.checks(entity);
+  }
+
+  /**
+   * The whole success path for the usual payload, in one walk over its keys: a plain object of
+   * primitives whose keys are all properties of the DTO, at most `maxBytes` as the payload guard
+   * counts them, on a class that class-transformer would copy as it is. Returns the validated
+   * instance (class-transformer's result: a new instance, field initialisers run, the payload's
+   * keys copied over), or undefined when the payload needs the general path, which guards it,
+   * transforms it and words the errors.
+   */
+  validFlat(value: Record<string, unknown>, maxBytes: number): object | undefined {
+    if (!this.copy || this.unsafeKeys) return undefined;
+    this.copyable ??= copyableFor(this.metatype, this.properties);
+    if (!this.copyable) return undefined;
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    const keys = Object.keys(value);
+    let bytes = 8;
+    for (const key of keys) {
+      if (!this.allowed.has(key)) return undefined;
+      const v = value[key];
+      if (typeof v === 'object' && v !== null) return undefined;
+      bytes += key.length + 3 + (typeof v === 'string' ? v.length + 2 : 8);
+    }
+    if (bytes > maxBytes) return undefined;
+    const entity = new this.metatype() as Record<string, unknown>;
+    if (entity.constructor !== this.metatype) return undefined;
+    // Keys the constructor set (for-in also sees inherited enumerable ones: then the general path).
+    for (const key in entity) if (!this.allowed.has(key)) return undefined;
+    for (const key of keys) {
+      // class-transformer does not overwrite methods.
+      if (entity[key] instanceof Function) return undefined;
+      entity[key] = value[key];
+    }
+    return this.checks(entity) ? entity : undefined;
+  }
+
+  /** The conditions and constraints of every property, as class-validator runs them. */
+  private checks(entity: object): boolean {
+    const target = entity as Record<string, unknown>;
     for (const property of this.properties) {
       const current = target[property.name];
       // Like class-validator: every condition is evaluated, all must hold.
@@ -150,30 +194,6 @@ export class ValidationPlan {
       }
     }
     return true;
-  }
-
-  /**
-   * class-transformer's result for a payload of primitives on a class without transformer
-   * metadata: a new instance (field initialisers run) with the payload's keys copied over.
-   * Undefined when only class-transformer can build it.
-   */
-  instantiate(value: Record<string, unknown>): object | undefined {
-    if (!this.copy) return undefined;
-    this.copyable ??= copyableFor(this.metatype, this.properties);
-    if (!this.copyable) return undefined;
-    const keys = Object.keys(value);
-    for (const key of keys) {
-      const v = value[key];
-      if (typeof v === 'object' && v !== null) return undefined; // nested: class-transformer copies it
-      if (!this.allowed.has(key)) return undefined;
-    }
-    const entity = new this.metatype() as Record<string, unknown>;
-    for (const key of keys) {
-      // class-transformer does not overwrite methods.
-      if (entity[key] instanceof Function) return undefined;
-      entity[key] = value[key];
-    }
-    return entity;
   }
 }
 

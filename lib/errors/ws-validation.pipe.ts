@@ -61,12 +61,14 @@ export class WsValidationPipe extends ValidationPipe {
   }
 
   /**
-   * A gateway payload that passed `assertPlainPayload` is a plain JSON object: no binary, no
-   * sparse arrays, no prototype keys, bounded depth. Nest's pipe spends half its time making
-   * arbitrary values safe for class-transformer, so such a payload goes straight to the DTO's
-   * ValidationPlan (class-validator's success path, worked out once per class) or, for classes
-   * the plan does not model, to class-transformer and class-validator. A payload that fails goes
-   * through Nest's general path, so the errors (and the exception) are exactly Nest's.
+   * The usual gateway payload, a flat JSON object of the DTO's own fields, is checked in one walk
+   * by the DTO's ValidationPlan (class-validator's success path, worked out once per class):
+   * the payload guard's size and shape rules, the instance class-transformer would build, and
+   * class-validator's constraints. Any other payload passes `assertPlainPayload` (no binary, no
+   * sparse arrays, no prototype keys, bounded depth) and goes to class-transformer, then to the
+   * plan or, for classes the plan does not model, to class-validator: Nest's pipe spends half its
+   * time making arbitrary values safe for class-transformer. A payload that fails goes through
+   * Nest's general path, so the errors (and the exception) are exactly Nest's.
    *
    * Returns the value itself, not a promise, when it is known at once (a parameter that is not
    * validated, a payload the plan accepts): the library's handler pipeline then goes on without
@@ -82,13 +84,15 @@ export class WsValidationPipe extends ValidationPipe {
     if (!this.toValidate(metadata)) {
       return this.isTransformEnabled ? this.transformPrimitive(value, metadata) : value;
     }
-    assertPlainPayload(value, this.maxBytes);
     const metatype = metadata.metatype as new (...args: unknown[]) => object;
     const plan = this.planFor(metatype);
+    if (plan && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const entity = plan.validFlat(value as Record<string, unknown>, this.maxBytes);
+      if (entity) return entity;
+    }
+    assertPlainPayload(value, this.maxBytes);
     if (!plan) return this.validateInFull(value, metadata, metatype);
-    const entity =
-      plan.instantiate(value as Record<string, unknown>) ??
-      (plainToInstance(metatype, value, this.transformOptions) as object);
+    const entity = plainToInstance(metatype, value, this.transformOptions) as object;
     return plan.accepts(entity) ? entity : super.transform(value, metadata);
   }
 

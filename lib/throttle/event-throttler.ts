@@ -87,7 +87,8 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
    * event rather than at connect changes nothing but the memory of idle sockets.
    */
   private check(socket: ThrottledSocket, packet: Event): boolean | Promise<boolean> {
-    const event = String(packet[0]);
+    const first = packet[0];
+    const event = typeof first === 'string' ? first : String(first);
     if (event === AUTH_REFRESH_EVENT) return true;
     const throttle = this.throttle as ResolvedThrottleOptions;
     const limits = (this.limits ??= collectHandlerLimits(this.modules));
@@ -171,7 +172,8 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
     if (now - state.lastViolation > VIOLATION_MEMORY_MS) state.violations = 0;
     state.violations++;
     state.lastViolation = now;
-    const event = String(packet[0]);
+    const first = packet[0];
+    const event = typeof first === 'string' ? first : String(first);
     this.hooks.signals.emit({ type: 'rate-limited' });
     const error = new RealtimeException(
       RealtimeErrorCode.RATE_LIMITED,

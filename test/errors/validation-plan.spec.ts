@@ -96,6 +96,14 @@ class Exposed {
   @IsOptional() @IsString() hidden?: string;
 }
 
+/** Its constructor adds a property without decorators: never whitelisted. */
+class Stamped {
+  @IsString() room!: string;
+  constructor() {
+    (this as Record<string, unknown>).stamp = 1;
+  }
+}
+
 class Item {
   @IsString() name!: string;
 }
@@ -249,19 +257,30 @@ describe('WsValidationPipe success path', () => {
     }
   });
 
-  it('builds instances itself only for classes class-transformer would copy as they are', () => {
+  it('builds instances itself only for classes class-transformer would copy as they are', async () => {
     const options = { whitelist: true, forbidNonWhitelisted: true };
     const plain = ValidationPlan.create(Message as never, options, true)!;
-    const built = plain.instantiate({ room: 'r', text: 'hi' });
+    const built = plain.validFlat({ room: 'r', text: 'hi' }, 1000);
     expect(built).toEqual(Object.assign(new Message(), { room: 'r', text: 'hi' }));
+    expect(built).toBeInstanceOf(Message);
     expect(plain.accepts(built!)).toBe(true);
+    // Over the size limit (as the payload guard counts it), or failing a check: the general path.
+    expect(plain.validFlat({ room: 'r', text: 'hi' }, 20)).toBeUndefined();
+    expect(plain.validFlat({ room: '', text: 'hi' }, 1000)).toBeUndefined();
+    expect(plain.validFlat({ room: 'r', text: 'hi', extra: 1 }, 1000)).toBeUndefined();
     const trimmed = ValidationPlan.create(Trimmed as never, options, true)!;
-    expect(trimmed.instantiate({ word: ' ab ' })).toBeUndefined();
+    expect(trimmed.validFlat({ word: 'ab' }, 1000)).toBeUndefined();
     // Nested values and transform options always go through class-transformer.
     const tags = ValidationPlan.create(Tags as never, options, true)!;
-    expect(tags.instantiate({ tags: ['a'], code: 'a' })).toBeUndefined();
+    expect(tags.validFlat({ tags: ['a'], code: 'a' }, 1000)).toBeUndefined();
     const converted = ValidationPlan.create(Message as never, options, false)!;
-    expect(converted.instantiate({ room: 'r', text: 'hi' })).toBeUndefined();
+    expect(converted.validFlat({ room: 'r', text: 'hi' }, 1000)).toBeUndefined();
+    // A constructor that adds a property the DTO does not declare: class-validator refuses it.
+    const stamped = ValidationPlan.create(Stamped as never, options, true)!;
+    expect(stamped.validFlat({ room: 'r' }, 1000)).toBeUndefined();
+    await expect(answer(new WsValidationPipe(), Stamped, { room: 'r' })).resolves.toEqual({
+      ok: false,
+    });
     // What the plan does not model has no plan: class-validator runs in full.
     expect(ValidationPlan.create(Nested as never, options, true)).toBeUndefined();
     expect(ValidationPlan.create(Async as never, options, true)).toBeUndefined();
