@@ -35,7 +35,7 @@ export function unknownImpl(name: string): string | undefined {
     : `${cwd} is not a checkout with bench/servers/${file}.ts`;
 }
 
-function serverOf(impl: Impl): { file: string; env: Record<string, string>; cwd: string } {
+export function serverOf(impl: Impl): { file: string; env: Record<string, string>; cwd: string } {
   const at = impl.indexOf('@');
   const name = (at < 0 ? impl : impl.slice(0, at)) as Named;
   const variant = name in VARIANTS ? VARIANTS[name as keyof typeof VARIANTS] : undefined;

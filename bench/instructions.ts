@@ -1,0 +1,100 @@
+// Instructions the server's main thread executes per operation, counted by valgrind (callgrind):
+// unlike CPU time, the count hardly moves from run to run, so a change of a few percent shows.
+// Each implementation runs bench/load/counted.ts twice (short and long measured part, same
+// warm-up); the difference divided by the extra operations is the figure (fixed costs cancel).
+// The client and the harness run in the same process and are counted too, alike for all.
+//   npm run bench:instructions -- --mode ack|connect [--impls plain,library]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Impl, serverOf, unknownImpl } from './load/processes.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const SIZES = {
+  ack: { warm: 20_000, short: 2_000, long: 12_000 },
+  connect: { warm: 300, short: 200, long: 700 },
+} as const;
+const mode = flag('--mode', 'ack') as keyof typeof SIZES;
+if (!(mode in SIZES)) throw new Error(`--mode: one of ${Object.keys(SIZES).join(', ')}`);
+const impls = flag('--impls', 'plain,library').split(',') as Impl[];
+for (const impl of impls) {
+  const why = unknownImpl(impl);
+  if (why) throw new Error(`--impls: ${why}`);
+}
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  throw new Error('bench:instructions needs valgrind on PATH (Debian: apt-get install valgrind)');
+}
+const counted = fileURLToPath(new URL('./load/counted.ts', import.meta.url));
+const { warm, short, long } = SIZES[mode];
+
+/** Main-thread instructions of one run with `measured` operations counted. */
+async function run(impl: Impl, measured: number): Promise<number> {
+  const { file, env, cwd } = serverOf(impl);
+  const dir = mkdtempSync(join(tmpdir(), 'rt-instructions-'));
+  try {
+    const child = spawn(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        '--instr-atstart=no',
+        '--separate-threads=yes',
+        `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+        process.execPath,
+        '--import',
+        join(cwd, 'sample/register.mjs'),
+        counted,
+        join(cwd, 'bench/servers', `${file}.ts`),
+        mode,
+        String(warm),
+        String(measured),
+      ],
+      {
+        cwd,
+        env: {
+          ...process.env,
+          ...env,
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0)
+      throw new Error(`${impl} (${measured}) exited with ${code}:\n${stderr.slice(-2000)}`);
+    // Thread 1 is the main thread (callgrind writes one file per thread: callgrind.out-01, ...).
+    const main = readdirSync(dir).find((f) => f.endsWith('-01'));
+    const totals = main && /^totals: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
+    if (!totals) throw new Error(`${impl}: no callgrind totals for the main thread`);
+    return Number(totals[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const unit = mode === 'ack' ? 'ack' : 'connect';
+const rows: Array<{ impl: Impl; perOp: number }> = [];
+for (const impl of impls) {
+  // The two runs of an implementation side by side (one per core).
+  const [a, b] = await Promise.all([run(impl, short), run(impl, long)]);
+  rows.push({ impl, perOp: (b - a) / (long - short) });
+  process.stderr.write(`  ${impl}: ${Math.round((b - a) / (long - short))} per ${unit}\n`);
+}
+console.log(`### bench:instructions --mode ${mode}: main-thread instructions per ${unit}\n`);
+console.log(
+  `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${long - short}\n`,
+);
+console.log(`| implementation | instructions per ${unit} | / ${rows[0].impl} |`);
+console.log('| --- | ---: | ---: |');
+for (const { impl, perOp } of rows) {
+  console.log(
+    `| ${impl} | ${Math.round(perOp).toLocaleString('en')} | ${(perOp / rows[0].perOp).toFixed(3)} |`,
+  );
+}
