@@ -54,17 +54,23 @@ export function assertPlainPayload(value: unknown, maxBytes = Infinity): void {
 function isFlatAndSmall(value: Record<string, unknown>, maxBytes: number): boolean {
   const keys = Object.keys(value);
   if (keys.length >= MAX_NODES) return false;
-  let bytes = 8;
+  let bytes = OBJECT_BYTES;
   for (const key of keys) {
     const child = value[key];
     if (typeof child === 'object' && child !== null) return false;
     if (FORBIDDEN_KEYS.has(key)) return false;
-    bytes += key.length + 3 + (typeof child === 'string' ? child.length + 2 : 8);
+    bytes += entryBytes(key, child);
   }
   return bytes <= maxBytes;
 }
 
-function isPlain(value: object): boolean {
+/** What the size estimate counts for an object itself, and for one key with a primitive value. */
+export const OBJECT_BYTES = 8;
+export const entryBytes = (key: string, value: unknown): number =>
+  key.length + 3 + (typeof value === 'string' ? value.length + 2 : 8);
+
+/** An object literal or `Object.create(null)`: not binary, not a class instance. */
+export function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

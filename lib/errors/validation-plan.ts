@@ -1,5 +1,6 @@
 import { getMetadataStorage, ValidationTypes, type ValidatorOptions } from 'class-validator';
 import type { ValidationArguments } from 'class-validator';
+import { entryBytes, isPlain, OBJECT_BYTES } from './payload-guard.js';
 
 type Metatype = new (...args: unknown[]) => object;
 type Condition = (object: object, value: unknown) => boolean;
@@ -158,18 +159,17 @@ export class ValidationPlan {
     if (!this.copy || this.unsafeKeys) return undefined;
     this.copyable ??= copyableFor(this.metatype, this.properties);
     if (!this.copyable) return undefined;
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return undefined;
+    if (!isPlain(value)) return undefined;
     const entity = new this.metatype() as Record<string, unknown>;
     if (entity.constructor !== this.metatype) return undefined;
     // Keys the constructor set (for-in also sees inherited enumerable ones: then the general path).
     for (const key in entity) if (!this.allows(key)) return undefined;
-    let bytes = 8;
+    let bytes = OBJECT_BYTES;
     for (const key of Object.keys(value)) {
       if (!this.allows(key)) return undefined;
       const v = value[key];
       if (typeof v === 'object' && v !== null) return undefined;
-      bytes += key.length + 3 + (typeof v === 'string' ? v.length + 2 : 8);
+      bytes += entryBytes(key, v);
       // class-transformer does not overwrite methods.
       if (entity[key] instanceof Function) return undefined;
       entity[key] = v;
