@@ -4,8 +4,8 @@
 // `spaced`: one per turn, with its write, as messages arrive over the network.
 //   node --import ./sample/register.mjs bench/in-process.ts plain|library [batched|spaced]
 //   BENCH_OFF=guard,validation,throttle,presence turns parts of the library's app off.
-import { Socket as IoSocket } from 'socket.io';
 import { io as connect } from 'socket.io-client';
+import { firstServerSocket } from './load/first-socket.js';
 import { freePort } from './load/processes.js';
 import { median } from './load/stats.js';
 import { signBenchToken } from './shared.js';
@@ -21,22 +21,14 @@ process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.KEY_PREFIX = `rt-in-process:${process.pid}`;
 
 // The server socket of the first connection: the one the events are handed to.
-let target: IoSocket | undefined;
-const proto = IoSocket.prototype as unknown as { _onconnect(this: IoSocket): void };
-const onconnect = proto._onconnect;
-proto._onconnect = function (this: IoSocket) {
-  // eslint-disable-next-line @typescript-eslint/no-this-alias -- capturing the socket is the point
-  target ??= this;
-  return onconnect.call(this);
-};
+const target = firstServerSocket();
 await import(`./servers/${impl}.ts`);
 const client = connect(`http://127.0.0.1:${port}`, {
   transports: ['websocket'],
   auth: { token: signBenchToken('in-process') },
 });
 await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-while (!target) await new Promise((resolve) => setTimeout(resolve, 10));
-const socket = target as unknown as { _onpacket(packet: unknown): void };
+const socket = await target();
 let answered = 0;
 client.io.engine.on('message', () => answered++);
 

@@ -5,9 +5,9 @@
 //   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> ack|connect W M
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { Socket as IoSocket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { signBenchToken } from '../shared.js';
+import { firstServerSocket } from './first-socket.js';
 import { freePort } from './processes.js';
 
 const [server, mode, warmArg, measuredArg] = process.argv.slice(2);
@@ -24,14 +24,7 @@ const instrument = (on: boolean) =>
     stdio: 'ignore',
   });
 
-let target: IoSocket | undefined;
-const proto = IoSocket.prototype as unknown as { _onconnect(this: IoSocket): void };
-const onconnect = proto._onconnect;
-proto._onconnect = function (this: IoSocket) {
-  // eslint-disable-next-line @typescript-eslint/no-this-alias -- capturing the socket is the point
-  target ??= this;
-  return onconnect.call(this);
-};
+const target = firstServerSocket();
 await import(pathToFileURL(server).href);
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -39,8 +32,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 if (mode === 'ack') {
   const client = connect(url, { transports: ['websocket'], auth: { token: signBenchToken('c') } });
   await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-  while (!target) await turn();
-  const socket = target as unknown as { _onpacket(packet: unknown): void };
+  const socket = await target();
   let answered = 0;
   client.io.engine.on('message', () => answered++);
   let id = 1;
