@@ -5,7 +5,7 @@
 //   node --import ./sample/register.mjs bench/in-process.ts plain|library [batched|spaced]
 //   BENCH_OFF=guard,validation,throttle,presence turns parts of the library's app off.
 import { io as connect } from 'socket.io-client';
-import { firstServerSocket } from './load/first-socket.js';
+import { firstServerSocket, sendEvent } from './load/first-socket.js';
 import { freePort } from './load/processes.js';
 import { median } from './load/stats.js';
 import { signBenchToken } from './shared.js';
@@ -39,12 +39,7 @@ async function pass(n: number, send: boolean): Promise<number> {
   const start = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     if (send) {
-      socket._onpacket({
-        type: 2,
-        nsp: '/',
-        id: id++,
-        data: ['send', { room: 'r1', text: `hello ${i}` }],
-      });
+      sendEvent(socket, id++, `hello ${i}`);
     }
     if (mode === 'spaced' || i % 64 === 63) await turn();
   }

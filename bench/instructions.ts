@@ -9,24 +9,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Impl, serverOf, unknownImpl } from './load/processes.js';
+import { flag, implsFlag } from './load/args.js';
+import { type Impl, serverOf } from './load/processes.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
 const SIZES = {
   ack: { warm: 20_000, short: 2_000, long: 12_000 },
   connect: { warm: 300, short: 200, long: 700 },
 } as const;
 const mode = flag('--mode', 'ack') as keyof typeof SIZES;
 if (!(mode in SIZES)) throw new Error(`--mode: one of ${Object.keys(SIZES).join(', ')}`);
-const impls = flag('--impls', 'plain,library').split(',') as Impl[];
-for (const impl of impls) {
-  const why = unknownImpl(impl);
-  if (why) throw new Error(`--impls: ${why}`);
-}
+const impls = implsFlag('plain,library');
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   throw new Error('bench:instructions needs valgrind on PATH (Debian: apt-get install valgrind)');
 }
@@ -84,8 +76,9 @@ const rows: Array<{ impl: Impl; perOp: number }> = [];
 for (const impl of impls) {
   // The two runs of an implementation side by side (one per core).
   const [a, b] = await Promise.all([run(impl, short), run(impl, long)]);
-  rows.push({ impl, perOp: (b - a) / (long - short) });
-  process.stderr.write(`  ${impl}: ${Math.round((b - a) / (long - short))} per ${unit}\n`);
+  const perOp = (b - a) / (long - short);
+  rows.push({ impl, perOp });
+  process.stderr.write(`  ${impl}: ${Math.round(perOp)} per ${unit}\n`);
 }
 console.log(`### bench:instructions --mode ${mode}: main-thread instructions per ${unit}\n`);
 console.log(

@@ -7,6 +7,7 @@
 //   npm run bench:pairs -- --mode ack|fanout|cross|connect [--impls plain,library] [--reps 10]
 //     [--clients N] [--churn N] [--held N] [--warm N]
 //   --churn N: N handshakes and disconnects first; --held N: N connections, then `clients` kept
+import { flag, implsFlag } from './load/args.js';
 import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
 import {
   type Impl,
@@ -15,25 +16,15 @@ import {
   type ServerHandle,
   startServer,
   stopServer,
-  unknownImpl,
   Worker,
 } from './load/processes.js';
 import { median } from './load/stats.js';
 
 const MODES = ['ack', 'fanout', 'cross', 'connect'] as const;
 type Mode = (typeof MODES)[number];
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
 const mode = flag('--mode', 'ack') as Mode;
 if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
-const impls = flag('--impls', 'plain,library').split(',') as Impl[];
-for (const impl of impls) {
-  const why = unknownImpl(impl);
-  if (why) throw new Error(`--impls: ${why}`);
-}
+const impls = implsFlag('plain,library');
 const reps = Number(flag('--reps', '10'));
 const clients = Number(
   flag('--clients', mode === 'cross' ? '500' : mode === 'connect' ? '2000' : '1000'),

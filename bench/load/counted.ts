@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { signBenchToken } from '../shared.js';
-import { firstServerSocket } from './first-socket.js';
+import { firstServerSocket, sendEvent } from './first-socket.js';
 import { freePort } from './processes.js';
 
 const [server, mode, warmArg, measuredArg] = process.argv.slice(2);
@@ -38,12 +38,7 @@ if (mode === 'ack') {
   let id = 1;
   const pass = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      socket._onpacket({
-        type: 2,
-        nsp: '/',
-        id: id++,
-        data: ['send', { room: 'r1', text: `hi ${i}` }],
-      });
+      sendEvent(socket, id++, `hi ${i}`);
       await turn();
     }
     while (answered < id - 1) await turn();

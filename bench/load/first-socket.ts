@@ -24,3 +24,8 @@ export function firstServerSocket(): () => Promise<PacketTarget> {
     return first as unknown as PacketTarget;
   };
 }
+
+/** One `send` event with an ack request, as a client would send it (both instruments' workload). */
+export function sendEvent(target: PacketTarget, id: number, text: string): void {
+  target._onpacket({ type: 2, nsp: '/', id, data: ['send', { room: 'r1', text }] });
+}
