@@ -61,20 +61,21 @@ export class RedisPresenceStore implements PresenceStore {
     rooms: string[],
     maxConnections = 0,
   ): Promise<ConnectResult> {
-    const { state, ...stored } = connection;
     const [online, joined] = (await this.enqueue([
       'c',
       connection.userId,
       connection.socketId,
       connection.instanceId,
-      JSON.stringify(stored),
+      storedJson(connection),
       connection.namespace,
       String(maxConnections),
       String(rooms.length),
       ...rooms,
     ])) as [number, string[]];
     if (online === -1) return { refused: true, online: false, joinedRooms: [] };
-    if (state) await this.setState(connection.userId, connection.socketId, state);
+    if (connection.state) {
+      await this.setState(connection.userId, connection.socketId, connection.state);
+    }
     return { online: online === 1, joinedRooms: joined };
   }
 
@@ -233,6 +234,22 @@ export class RedisPresenceStore implements PresenceStore {
       return this.run(PresenceScripts.batch, ...argv); // loads the script for the next calls
     }
   }
+}
+
+/**
+ * The connection as stored, without its state (kept in its own hash). A literal rather than
+ * `const { state, ...rest }`: V8 builds a rest object in a runtime call, and JSON.stringify is
+ * slower on it (both were a few µs of every handshake in a CPU profile).
+ */
+function storedJson(c: StoredConnection): string {
+  return JSON.stringify({
+    socketId: c.socketId,
+    userId: c.userId,
+    instanceId: c.instanceId,
+    namespace: c.namespace,
+    connectedAt: c.connectedAt,
+    info: c.info,
+  });
 }
 
 /** Sets the state on the freshly parsed object: no copy (a 10,000-member room parses 10,000). */
