@@ -17,6 +17,8 @@ export interface RoundResult {
    * implementation in a round ran back to back with pass i of the others (one turn).
    */
   passes?: Record<string, unknown[]>;
+  /** The unmeasured warm-up: connect passes until the cost per connect settled (see run.ts). */
+  warmup?: { connectPasses: number; cpuUsPerConnect: number[] };
 }
 
 export interface Report {
