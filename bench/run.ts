@@ -283,6 +283,8 @@ async function fanout(
   clients: number,
   messages: number,
   room: string,
+  /** The publisher's CPU per HTTP publish with no receivers (the publish scenario), if known. */
+  publishUs?: number,
 ) {
   const before = await Promise.all(measured.map((s) => metrics(s)));
   await load.listen();
@@ -306,6 +308,11 @@ async function fanout(
     perSecond: (got.received / wallMs) * 1000,
     latency: latencyStats(got.latencies),
     cpuUsPerDelivery: cpu / Math.max(1, got.received),
+    // Less the publish requests' own cost: what the HTTP stack (node's http, or Nest on Express)
+    // spends on each request is not the broadcast's, and would weigh more with fewer receivers.
+    ...(publishUs !== undefined && {
+      cpuUsPerDeliveryNet: (cpu - messages * publishUs) / Math.max(1, got.received),
+    }),
     // Cross only: the publishing instance (the HTTP request and the Redis publish) per message,
     // and the receiving instance per delivery.
     ...(measured.length > 1 && {
@@ -314,6 +321,10 @@ async function fanout(
     }),
   };
 }
+
+/** The implementation's median CPU per HTTP publish this round (measured before fan-out and cross). */
+const publishCost = (result: RoundResult) =>
+  (result.publish as { cpuUsPerPublish?: number } | undefined)?.cpuUsPerPublish;
 
 /** One implementation in a round: its servers (B only with Redis), its clients, its results. */
 interface Subject {
@@ -512,7 +523,16 @@ async function runRound(
     const fanned = await interleaved(
       'fanout',
       subjects,
-      ({ a, load }) => fanout(load, a, [a], config.fanoutClients, config.fanoutMessages, 'fanout'),
+      ({ a, load, result }) =>
+        fanout(
+          load,
+          a,
+          [a],
+          config.fanoutClients,
+          config.fanoutMessages,
+          'fanout',
+          publishCost(result),
+        ),
       (r) => r.cpuUsPerDelivery,
       ({ a }) => quiet([a]),
       ['lost'],
@@ -564,8 +584,16 @@ async function runRound(
       const crossed = await interleaved(
         'cross',
         subjects,
-        ({ a, b, load }) =>
-          fanout(load, a, [a, b!], config.crossClients, config.crossMessages, 'cross'),
+        ({ a, b, load, result }) =>
+          fanout(
+            load,
+            a,
+            [a, b!],
+            config.crossClients,
+            config.crossMessages,
+            'cross',
+            publishCost(result),
+          ),
         (r) => r.cpuUsPerDelivery,
         ({ a, b }) => quiet([a, b!]),
         ['lost'],
