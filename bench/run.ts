@@ -377,7 +377,8 @@ async function interleaved<T extends object>(
  * Warm-up, not measured: the JIT and lazily built state, so that every implementation is
  * measured in its steady state (a longer code path, e.g. Nest's, needs more calls to get
  * optimised: one pass was seen to leave the library's first measured passes 20-40 % above its
- * later ones). Handshakes twice, then ack and fan-out passes at their measured size.
+ * later ones). Connect passes until settled (`config.warmConnects`), then ack and fan-out passes
+ * at their measured size.
  */
 async function warmUp(subject: Subject): Promise<void> {
   const { a, load, result } = subject;

@@ -238,8 +238,7 @@ export class RedisPresenceStore implements PresenceStore {
 
 /**
  * The connection as stored, without its state (kept in its own hash). A literal rather than
- * `const { state, ...rest }`: V8 builds a rest object in a runtime call, and JSON.stringify is
- * slower on it (both were a few µs of every handshake in a CPU profile).
+ * `const { state, ...rest }`, which V8 builds in a runtime call on every handshake.
  */
 function storedJson(c: StoredConnection): string {
   return JSON.stringify({
