@@ -53,11 +53,12 @@ const config = {
   /** Interleaved measured passes of connect, publish, fan-out, ack and cross per round (median kept). */
   reps: quick ? 1 : 3,
   /**
-   * Unmeasured connect passes before the measured ones, until the handshake path is JIT-compiled:
-   * at least `min`, then until a pass is no longer 5 % cheaper than every pass before it, at most
-   * `max`. Both implementations were seen to need about 8,000 handshakes to settle.
+   * Unmeasured connect passes of 2,000 handshakes (--quick too) before the measured ones, until
+   * the handshake path is JIT-compiled: at least `min`, then until a pass is no longer 5 %
+   * cheaper than every pass before it, at most `max`. Both implementations were seen to need
+   * about 8,000 handshakes to settle.
    */
-  warmConnects: { min: quick ? 2 : 5, max: quick ? 4 : 10 },
+  warmConnects: { size: 2000, min: quick ? 4 : 5, max: quick ? 6 : 10 },
   workers: 2,
 };
 const only = (flag('--only')?.split(',') as Impl[] | undefined) ?? [...IMPLEMENTATIONS];
@@ -382,11 +383,11 @@ async function interleaved<T extends object>(
  */
 async function warmUp(subject: Subject): Promise<void> {
   const { a, load, result } = subject;
-  const { min, max } = config.warmConnects;
+  const { size, min, max } = config.warmConnects;
   const curve: number[] = [];
   while (curve.length < max) {
     await quiet([a]);
-    const cost = (await connectPass(subject)).cpuUsPerConnect;
+    const cost = (await connectPass(subject, size)).cpuUsPerConnect;
     const settled = curve.length >= min - 1 && cost >= 0.95 * Math.min(...curve);
     curve.push(cost);
     if (settled) break;
@@ -407,8 +408,7 @@ async function warmUp(subject: Subject): Promise<void> {
  * connect: one pass of `config.connectClients` authenticated handshakes (the clients are let go
  * afterwards, outside the measurement). Alternated between implementations like the others.
  */
-async function connectPass({ a, load }: Subject) {
-  const n = config.connectClients;
+async function connectPass({ a, load }: Subject, n = config.connectClients) {
   const before = await metrics(a);
   const done = await load.connect(a.url, n);
   const after = await waitSockets(a, done.connected);
