@@ -380,7 +380,7 @@ async function interleaved<T extends object>(
  * optimised: one pass was seen to leave the library's first measured passes 20-40 % above its
  * later ones). Ack and fan-out passes at their measured size, then connect passes until settled
  * (`config.warmConnects`): connect is measured first, and other traffic in between was seen to
- * cost the next two or three connect passes 20-30 % more, in every implementation.
+ * cost the next two or three connect passes 20-30 % more (plain and the library alike).
  */
 async function warmUp(subject: Subject): Promise<void> {
   const { a, load, result } = subject;
