@@ -1,7 +1,12 @@
 import { RealtimeErrorCode } from './error-codes.js';
 import { RealtimeException } from './realtime.exception.js';
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys class-transformer must never copy (prototype pollution). */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 const MAX_DEPTH = 32;
 const MAX_NODES = 50_000;
 

@@ -1,6 +1,6 @@
 import { getMetadataStorage, ValidationTypes, type ValidatorOptions } from 'class-validator';
 import type { ValidationArguments } from 'class-validator';
-import { entryBytes, isPlain, OBJECT_BYTES } from './payload-guard.js';
+import { entryBytes, FORBIDDEN_KEYS, isPlain, OBJECT_BYTES } from './payload-guard.js';
 
 type Metatype = new (...args: unknown[]) => object;
 type Condition = (object: object, value: unknown) => boolean;
@@ -65,7 +65,7 @@ export class ValidationPlan {
     private readonly copy: boolean,
   ) {
     this.targetName = metatype.name;
-    this.unsafeKeys = ['__proto__', 'constructor', 'prototype'].some((k) => names.includes(k));
+    this.unsafeKeys = names.some((name) => FORBIDDEN_KEYS.has(name));
   }
 
   /**
