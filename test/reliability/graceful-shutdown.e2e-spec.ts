@@ -2,26 +2,31 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ask, once } from '../kit/events.js';
 import { AppInstance } from '../kit/instance.js';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
+import { RedisServer, uniquePrefix } from '../kit/redis.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'emitter-app.ts');
 
 describe('graceful shutdown (SIGTERM with shutdown hooks)', () => {
-  const keyPrefix = uniquePrefix('shutdown');
-  const realtime = {
-    auth: { secret: TEST_SECRET },
-    redis: { url: REDIS_URL, keyPrefix },
-    presence: { heartbeatIntervalMs: 5000, ttlMs: 60_000 },
-  };
-  afterAll(() => deletePrefix(keyPrefix));
+  // Its own Redis: the test compares the server's client count before and after, which other
+  // test files running at the same time would change on the shared one.
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(() => server?.stop());
 
   it('answers acks already started, says goodbye, removes presence at once and exits promptly', async () => {
+    const realtime = {
+      auth: { secret: TEST_SECRET },
+      redis: { url: server.url, keyPrefix: uniquePrefix('shutdown') },
+      presence: { heartbeatIntervalMs: 5000, ttlMs: 60_000 },
+    };
     const [leaving, staying] = await Promise.all([
       AppInstance.start({ realtime, fixture }),
       AppInstance.start({ realtime, fixture }),
     ]);
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(server.url);
     try {
       const watcher = await staying.connect('/app', {
         auth: { token: signToken({ sub: 'watcher' }) },
