@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { MemoryPresenceStore } from '../../lib/presence/memory-presence.store.js';
+import type { StoredConnection } from '../../lib/presence/presence.store.js';
 import { RedisPresenceStore } from '../../lib/presence/redis-presence.store.js';
 import { deletePrefix, REDIS_URL, RedisServer, uniquePrefix } from '../kit/redis.js';
 import { presenceStoreContract, type StoreUnderTest } from './presence-store.contract.js';
@@ -73,6 +74,19 @@ describe('RedisPresenceStore', () => {
   });
 });
 
+/** A stored connection of instance i1 on the main namespace. */
+function connectionOf(socketId: string, userId: string): StoredConnection {
+  return {
+    socketId,
+    userId,
+    instanceId: 'i1',
+    namespace: '/',
+    connectedAt: 1,
+    state: null,
+    info: {},
+  };
+}
+
 /** Without cluster mode CLUSTER KEYSLOT is refused; the hash tag is what decides the slot. */
 function keySlotTag(key: string): string {
   const open = key.indexOf('{');
@@ -80,8 +94,8 @@ function keySlotTag(key: string): string {
   return close > open + 1 ? key.slice(open + 1, close) : key;
 }
 
-describe('RedisPresenceStore after Redis lost its script cache', () => {
-  // SCRIPT FLUSH changes the server for everyone: a private redis-server, stopped by pid.
+describe('RedisPresenceStore on a redis-server of its own', () => {
+  // SCRIPT FLUSH and INFO commandstats concern the whole server: a private one, stopped by pid.
   let server: RedisServer;
   let redis: Redis;
   beforeAll(async () => {
@@ -95,15 +109,7 @@ describe('RedisPresenceStore after Redis lost its script cache', () => {
 
   it('re-sends the batch with its script (NOSCRIPT) and keeps the order of changes', async () => {
     const store = new RedisPresenceStore(redis, 'noscript');
-    const at = (socketId: string) => ({
-      socketId,
-      userId: 'u1',
-      instanceId: 'i1',
-      namespace: '/',
-      connectedAt: 1,
-      state: null,
-      info: {},
-    });
+    const at = (socketId: string) => connectionOf(socketId, 'u1');
     expect((await store.connect(at('s1'), ['r'])).online).toBe(true);
     for (let round = 0; round < 3; round++) {
       await redis.script('FLUSH');
@@ -118,5 +124,45 @@ describe('RedisPresenceStore after Redis lost its script cache', () => {
     }
     expect((await store.disconnect('u1', 's1'))?.offline).toBe(true);
     expect(await store.countOnline()).toBe(0);
+  });
+
+  /** A connection of a user of its own: every connect is a user coming online. */
+  const alone = (socketId: string) => connectionOf(socketId, `u-${socketId}`);
+  /** Script calls (EVALSHA and EVAL, NOSCRIPT refusals included) since the last reset. */
+  const scriptCalls = async () => {
+    const stats = await redis.info('commandstats');
+    return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+  };
+
+  it('sends the changes of one turn as one call of at most 256 operations', async () => {
+    const store = new RedisPresenceStore(redis, 'storm');
+    await redis.config('RESETSTAT');
+    const results = await Promise.all(
+      Array.from({ length: 600 }, (_, i) => store.connect(alone(`a${i}`), [])),
+    );
+    expect(results.every((r) => r.online)).toBe(true);
+    expect(await store.countOnline()).toBe(600);
+    // 256 + 256 + 88, and the first EVALSHA once more as EVAL (a fresh server: NOSCRIPT).
+    expect(await scriptCalls()).toBeLessThanOrEqual(4);
+  });
+
+  it('sends a steady stream of changes at most once per 4 ms', async () => {
+    const store = new RedisPresenceStore(redis, 'stream');
+    await redis.config('RESETSTAT');
+    const started = performance.now();
+    const pending: Array<Promise<unknown>> = [];
+    // One change per event-loop turn, as sockets arriving one by one, for at least 20 ms.
+    for (let i = 0; i < 1000 || performance.now() - started < 20; i++) {
+      pending.push(store.connect(alone(`b${i}`), []));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(pending);
+    const elapsed = performance.now() - started;
+    expect(await store.countOnline()).toBe(pending.length);
+    // A call per Redis round trip would be hundreds here; +2: the first call and the NOSCRIPT retry.
+    expect(await scriptCalls()).toBeLessThanOrEqual(Math.floor(elapsed / 4) + 2);
   });
 });
