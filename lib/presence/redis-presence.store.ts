@@ -47,7 +47,8 @@ export class RedisPresenceStore implements PresenceStore {
   private queue: Queued[] = [];
   /** A flush is scheduled or a batch call is in flight. */
   private busy = false;
-  private lastSentAt = 0;
+  /** performance.now() of the last call: monotonic, so a wall-clock step back cannot stall it. */
+  private lastSentAt = -Infinity;
   /**
    * The last queued change, settled. Reads and the other scripts wait for it first, so this
    * instance reads its own writes (a handler that leaves a room, then lists the room's members).
@@ -216,7 +217,7 @@ export class RedisPresenceStore implements PresenceStore {
       this.busy = false;
       return;
     }
-    this.lastSentAt = Date.now();
+    this.lastSentAt = performance.now();
     // A loop, not flatMap: V8's flatMap took about 1 µs per operation here, the loop 0.06.
     const argv: string[] = [];
     for (const op of batch) for (const arg of op.args) argv.push(arg);
@@ -233,7 +234,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** The next batch call: at once, or under a steady stream GATHER_MS after the last one. */
   private schedule(): void {
-    const since = Date.now() - this.lastSentAt;
+    const since = performance.now() - this.lastSentAt;
     if (since < GATHER_MS) setTimeout(() => this.flush(), GATHER_MS - since);
     else setImmediate(() => this.flush());
   }
