@@ -39,8 +39,9 @@ interface Queued {
  * with at most one such call in flight: what arrives meanwhile waits for its reply and goes in
  * the next call, in order, and calls are at least GATHER_MS apart. A connection storm costs one
  * command per few milliseconds, not one per socket. With nothing else in flight, the call can
- * use EVALSHA (a few bytes, not the 3 KB script) and, on NOSCRIPT (a restarted or failed-over Redis), be re-sent with EVAL without
- * anything overtaking it: a disconnect overtaking its connect would leave a ghost entry.
+ * use EVALSHA (a few bytes, not the 3 KB script) and, on NOSCRIPT (a restarted or failed-over
+ * Redis), be re-sent with EVAL without anything overtaking it: a disconnect overtaking its
+ * connect would leave a ghost entry.
  */
 export class RedisPresenceStore implements PresenceStore {
   private readonly base: string;
@@ -211,12 +212,9 @@ export class RedisPresenceStore implements PresenceStore {
     return queued;
   }
 
+  /** Sends the queue's first MAX_BATCH changes; only scheduled while the queue holds some. */
   private flush(): void {
     const batch = this.queue.splice(0, MAX_BATCH);
-    if (batch.length === 0) {
-      this.busy = false;
-      return;
-    }
     this.lastSentAt = performance.now();
     // A loop, not flatMap: V8's flatMap took about 1 µs per operation here, the loop 0.06.
     const argv: string[] = [];
