@@ -3,6 +3,9 @@
 // Each implementation runs bench/load/counted.ts twice (short and long measured part, same
 // warm-up); the difference divided by the extra operations is the figure (fixed costs cancel).
 // The client and the harness run in the same process and are counted too, alike for all.
+// Garbage collection on the main thread (V8's Heap::CollectGarbage, inclusive) is reported apart:
+// whether a collection falls in the short or the long run moves the total by thousands of
+// instructions per operation, while the rest stays within a few hundred.
 //   npm run bench:instructions -- --mode ack|connect [--impls plain,library]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -25,8 +28,14 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 const counted = fileURLToPath(new URL('./load/counted.ts', import.meta.url));
 const { warm, short, long } = SIZES[mode];
 
+interface Count {
+  total: number;
+  /** Of which inside Heap::CollectGarbage (scavenges and full collections on the main thread). */
+  gc: number;
+}
+
 /** Main-thread instructions of one run with `measured` operations counted. */
-async function run(impl: Impl, measured: number): Promise<number> {
+async function run(impl: Impl, measured: number): Promise<Count> {
   const { file, env, cwd } = serverOf(impl);
   const dir = mkdtempSync(join(tmpdir(), 'rt-instructions-'));
   try {
@@ -65,29 +74,47 @@ async function run(impl: Impl, measured: number): Promise<number> {
     const main = readdirSync(dir).find((f) => f.endsWith('-01'));
     const totals = main && /^totals: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
     if (!totals) throw new Error(`${impl}: no callgrind totals for the main thread`);
-    return Number(totals[1]);
+    return { total: Number(totals[1]), gc: collectGarbage(join(dir, main)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** Inclusive instructions of Heap::CollectGarbage in a callgrind file (callgrind_annotate). */
+function collectGarbage(file: string): number {
+  const out = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  }).stdout;
+  const line = out.split('\n').find((l) => l.includes('v8::internal::Heap::CollectGarbage('));
+  return line ? Number(/^\s*([\d,]+)/.exec(line)![1].replaceAll(',', '')) : 0;
+}
+
 const unit = mode === 'ack' ? 'ack' : 'connect';
-const rows: Array<{ impl: Impl; perOp: number }> = [];
+const rows: Array<{ impl: Impl; perOp: number; gc: number }> = [];
 for (const impl of impls) {
   // The two runs of an implementation side by side (one per core).
   const [a, b] = await Promise.all([run(impl, short), run(impl, long)]);
-  const perOp = (b - a) / (long - short);
-  rows.push({ impl, perOp });
-  process.stderr.write(`  ${impl}: ${Math.round(perOp)} per ${unit}\n`);
+  const per = (x: number, y: number) => (y - x) / (long - short);
+  const row = { impl, perOp: per(a.total, b.total), gc: per(a.gc, b.gc) };
+  rows.push(row);
+  process.stderr.write(
+    `  ${impl}: ${Math.round(row.perOp)} per ${unit}, ${Math.round(row.gc)} in GC\n`,
+  );
 }
 console.log(`### bench:instructions --mode ${mode}: main-thread instructions per ${unit}\n`);
 console.log(
   `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${long - short}\n`,
 );
-console.log(`| implementation | instructions per ${unit} | / ${rows[0].impl} |`);
-console.log('| --- | ---: | ---: |');
-for (const { impl, perOp } of rows) {
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+console.log(
+  `| implementation | instructions per ${unit} | / ${rows[0].impl} | of which GC | without GC | / ${rows[0].impl} |`,
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+const [first] = rows;
+for (const { impl, perOp, gc } of rows) {
   console.log(
-    `| ${impl} | ${Math.round(perOp).toLocaleString('en')} | ${(perOp / rows[0].perOp).toFixed(3)} |`,
+    `| ${impl} | ${fmt(perOp)} | ${(perOp / first.perOp).toFixed(3)} | ${fmt(gc)} | ` +
+      `${fmt(perOp - gc)} | ${((perOp - gc) / (first.perOp - first.gc)).toFixed(3)} |`,
   );
 }
