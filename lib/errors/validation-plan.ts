@@ -15,6 +15,8 @@ interface Check {
    * through the container (a linear search of every constraint class) on each call.
    */
   validators: Array<{ validate(value: unknown, args: ValidationArguments): unknown }>;
+  /** True for a value class-validator is known to accept (see `shortcutFor`). */
+  shortcut?: (value: unknown) => boolean;
 }
 
 interface PropertyPlan {
@@ -123,6 +125,7 @@ export class ValidationPlan {
             validateIf: (m as { validateIf?: Condition }).validateIf,
             validators: instances,
           };
+          check.shortcut = shortcutFor(check, m.name, metatype.name);
           // class-validator runs IS_DEFINED first.
           if (m.type === ValidationTypes.IS_DEFINED) plan.checks.unshift(check);
           else plan.checks.push(check);
@@ -203,6 +206,7 @@ export class ValidationPlan {
 
 function passes(check: Check, object: object, value: unknown, targetName: string): boolean {
   if (check.validateIf && !check.validateIf(object, value)) return true;
+  if (check.shortcut?.(value)) return true;
   const args: ValidationArguments = {
     targetName,
     property: check.property,
@@ -217,6 +221,57 @@ function passes(check: Check, object: object, value: unknown, targetName: string
     } else if (!ok(instance.validate(value, args))) return false;
   }
   return true;
+}
+
+/** Any character outside ASCII: then only validator.js can say what the string's length is. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * For class-validator's string-length rules (`@IsString`, `@Length`, `@MinLength`,
+ * `@MaxLength`), a check of an ASCII string that needs no call: validator.js's `isLength` walks
+ * the string with two regular expressions (for emoji presentation selectors and surrogate
+ * pairs, neither of them ASCII) and reads the constructor's name, most of what validating a
+ * typical chat message costs. Only a pass is answered here; anything else (a non-ASCII string,
+ * a length out of range, another type) is still decided by the validator. A rule is only taken
+ * over when the validator registered under that name gives the same answers on strings at the
+ * bounds, so a custom decorator that reuses the name keeps its own behaviour.
+ */
+function shortcutFor(
+  check: Check,
+  name: string | undefined,
+  targetName: string,
+): ((value: unknown) => boolean) | undefined {
+  if (check.each || check.validators.length !== 1) return undefined;
+  const [a, b] = (check.constraints ?? []) as unknown[];
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  let min = 0;
+  let max = Infinity;
+  if (name === 'isLength' && count(a) && (b === undefined || count(b))) {
+    min = a;
+    max = b ?? Infinity;
+  } else if (name === 'minLength' && count(a)) min = a;
+  else if (name === 'maxLength' && count(a)) max = a;
+  else if (name !== 'isString') return undefined;
+  const [validator] = check.validators;
+  const probes = [min, min + 1, Math.min(max, min + 64), max - 1, max, max + 1].filter(
+    (n) => n >= 0 && n <= 100_000,
+  );
+  for (const n of probes) {
+    const probe = 'a'.repeat(n);
+    const args = { targetName, property: check.property, object: {}, value: probe };
+    let verdict: unknown;
+    try {
+      verdict = validator.validate(probe, { ...args, constraints: check.constraints });
+    } catch {
+      return undefined;
+    }
+    if (ok(verdict) !== (n >= min && n <= max)) return undefined;
+  }
+  return (value) =>
+    typeof value === 'string' &&
+    value.length >= min &&
+    value.length <= max &&
+    !NON_ASCII.test(value);
 }
 
 /** Undefined when a constraint's container cannot provide it: class-validator will say why. */

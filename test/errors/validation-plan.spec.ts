@@ -12,7 +12,9 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
+  MinLength,
   registerDecorator,
   Validate,
   ValidateIf,
@@ -47,6 +49,18 @@ function IsLower(): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       validator: { validate: (v: unknown) => typeof v === 'string' && v === v.toLowerCase() },
+    });
+}
+
+/** A custom rule registered under class-validator's own `isLength` name, meaning something else. */
+function IsLengthImpostor(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isLength',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [1, 5],
+      validator: { validate: (v: unknown) => typeof v === 'string' && v === v.toUpperCase() },
     });
 }
 
@@ -104,6 +118,16 @@ class Stamped {
   }
 }
 
+/** String lengths: validator.js counts an emoji or a presentation selector as no extra character. */
+class Lengths {
+  @MinLength(2) @MaxLength(4) word!: string;
+  @Length(2) open!: string;
+}
+
+class Impostor {
+  @IsLengthImpostor() loud!: string;
+}
+
 class Item {
   @IsString() name!: string;
 }
@@ -125,6 +149,15 @@ const values = [
   'ABC',
   ' ab ',
   'abcdefghij',
+  'é',
+  'ééé',
+  '😀',
+  'a😀',
+  'ab😀😀',
+  'a\uFE0F',
+  'ab\uFE0F\uFE0F',
+  'abcd',
+  'abcde',
   'taken',
   0,
   1,
@@ -162,6 +195,8 @@ const keys = [
   'item',
   'handle',
   'hello',
+  'open',
+  'loud',
   'extra',
 ];
 
@@ -211,6 +246,8 @@ const shapes: Array<[string, new () => object, string[]]> = [
   ['each: true and a pattern', Tags, ['tags', 'code']],
   ['inherited rules', Child, ['id', 'n']],
   ['@Transform on a primitive', Trimmed, ['word']],
+  ['string lengths and non-ASCII strings', Lengths, ['word', 'open']],
+  ['a custom rule reusing the name isLength', Impostor, ['loud']],
   ['@Exclude/@Expose', Exposed, ['shown', 'hidden']],
   ['nested validation', Nested, ['item']],
   ['an async constraint', Async, ['handle']],
