@@ -225,6 +225,7 @@ function passes(check: Check, object: object, value: unknown, targetName: string
 
 /** Any character outside ASCII: then only validator.js can say what the string's length is. */
 const NON_ASCII = /[\u0080-\uffff]/;
+const ALL_ASCII = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
 
 /**
  * For class-validator's string-length rules (`@IsString`, `@Length`, `@MinLength`,
@@ -234,7 +235,8 @@ const NON_ASCII = /[\u0080-\uffff]/;
  * typical chat message costs. Only a pass is answered here; anything else (a non-ASCII string,
  * a length out of range, another type) is still decided by the validator. A rule is only taken
  * over when the validator registered under that name gives the same answers on strings at the
- * bounds, so a custom decorator that reuses the name keeps its own behaviour.
+ * bounds (of one letter, and of every ASCII character), so a custom decorator that reuses the
+ * name keeps its own behaviour.
  */
 function shortcutFor(
   check: Check,
@@ -253,11 +255,13 @@ function shortcutFor(
   else if (name === 'maxLength' && count(a)) max = a;
   else if (name !== 'isString') return undefined;
   const [validator] = check.validators;
-  const probes = [min, min + 1, Math.min(max, min + 64), max - 1, max, max + 1].filter(
+  const lengths = [min, min + 1, Math.min(max, min + 64), max - 1, max, max + 1].filter(
     (n) => n >= 0 && n <= 100_000,
   );
-  for (const n of probes) {
-    const probe = 'a'.repeat(n);
+  // Each length twice: one letter repeated, and every ASCII character in turn (a rule that
+  // also restricts the characters refuses the second).
+  const probes = lengths.flatMap((n) => ['a'.repeat(n), ALL_ASCII.repeat(n / 128 + 1).slice(0, n)]);
+  for (const probe of probes) {
     const args = { targetName, property: check.property, object: {}, value: probe };
     let verdict: unknown;
     try {
@@ -265,14 +269,18 @@ function shortcutFor(
     } catch {
       return undefined;
     }
-    if (ok(verdict) !== (n >= min && n <= max)) return undefined;
+    if (ok(verdict) !== (probe.length >= min && probe.length <= max)) return undefined;
   }
+  // isString takes any string; a length is only the string's length when it is all ASCII.
+  if (name === 'isString') return isStringValue;
   return (value) =>
     typeof value === 'string' &&
     value.length >= min &&
     value.length <= max &&
     !NON_ASCII.test(value);
 }
+
+const isStringValue = (value: unknown): boolean => typeof value === 'string';
 
 /** Undefined when a constraint's container cannot provide it: class-validator will say why. */
 function resolveInstances(

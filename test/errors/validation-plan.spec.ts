@@ -64,6 +64,18 @@ function IsLengthImpostor(): PropertyDecorator {
     });
 }
 
+/** Another, whose bounds agree with validator.js on a repeated letter but not on other characters. */
+function IsLettersImpostor(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isLength',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [1, 5],
+      validator: { validate: (v: unknown) => typeof v === 'string' && /^[a-z]{1,5}$/i.test(v) },
+    });
+}
+
 class Message {
   @IsString() @Length(1, 5) room!: string;
   @IsString() @Length(0, 8) text!: string;
@@ -126,6 +138,10 @@ class Lengths {
 
 class Impostor {
   @IsLengthImpostor() loud!: string;
+}
+
+class LettersImpostor {
+  @IsLettersImpostor() letters!: string;
 }
 
 class Item {
@@ -197,6 +213,7 @@ const keys = [
   'hello',
   'open',
   'loud',
+  'letters',
   'extra',
 ];
 
@@ -248,6 +265,7 @@ const shapes: Array<[string, new () => object, string[]]> = [
   ['@Transform on a primitive', Trimmed, ['word']],
   ['string lengths and non-ASCII strings', Lengths, ['word', 'open']],
   ['a custom rule reusing the name isLength', Impostor, ['loud']],
+  ['a custom rule reusing the name and the bounds', LettersImpostor, ['letters']],
   ['@Exclude/@Expose', Exposed, ['shown', 'hidden']],
   ['nested validation', Nested, ['item']],
   ['an async constraint', Async, ['handle']],
