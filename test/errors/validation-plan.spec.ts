@@ -53,28 +53,19 @@ function IsLower(): PropertyDecorator {
 }
 
 /** A custom rule registered under class-validator's own `isLength` name, meaning something else. */
-function IsLengthImpostor(): PropertyDecorator {
+function isLengthImpostor(validate: (value: string) => boolean): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isLength',
       target: target.constructor,
       propertyName: propertyName as string,
       constraints: [1, 5],
-      validator: { validate: (v: unknown) => typeof v === 'string' && v === v.toUpperCase() },
+      validator: { validate: (v: unknown) => typeof v === 'string' && validate(v) },
     });
 }
-
-/** Another, whose bounds agree with validator.js on a repeated letter but not on other characters. */
-function IsLettersImpostor(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isLength',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      constraints: [1, 5],
-      validator: { validate: (v: unknown) => typeof v === 'string' && /^[a-z]{1,5}$/i.test(v) },
-    });
-}
+const IsLengthImpostor = () => isLengthImpostor((v) => v === v.toUpperCase());
+/** Its bounds agree with validator.js on a repeated letter, but not on other characters. */
+const IsLettersImpostor = () => isLengthImpostor((v) => /^[a-z]{1,5}$/i.test(v));
 
 class Message {
   @IsString() @Length(1, 5) room!: string;
