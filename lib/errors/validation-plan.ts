@@ -245,14 +245,14 @@ function shortcutFor(
 ): ((value: unknown) => boolean) | undefined {
   if (check.each || check.validators.length !== 1) return undefined;
   const [a, b] = (check.constraints ?? []) as unknown[];
-  const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
   let min = 0;
   let max = Infinity;
-  if (name === 'isLength' && count(a) && (b === undefined || count(b))) {
+  if (name === 'isLength' && isCount(a) && (b === undefined || isCount(b))) {
     min = a;
     max = b ?? Infinity;
-  } else if (name === 'minLength' && count(a)) min = a;
-  else if (name === 'maxLength' && count(a)) max = a;
+  } else if (name === 'minLength' && isCount(a)) min = a;
+  else if (name === 'maxLength' && isCount(a)) max = a;
   else if (name !== 'isString') return undefined;
   const [validator] = check.validators;
   const lengths = [min, min + 1, Math.min(max, min + 64), max - 1, max, max + 1].filter(
@@ -260,12 +260,21 @@ function shortcutFor(
   );
   // Each length twice: one letter repeated, and every ASCII character in turn (a rule that
   // also restricts the characters refuses the second).
-  const probes = lengths.flatMap((n) => ['a'.repeat(n), ALL_ASCII.repeat(n / 128 + 1).slice(0, n)]);
+  const probes = lengths.flatMap((n) => [
+    'a'.repeat(n),
+    ALL_ASCII.repeat(Math.floor(n / 128) + 1).slice(0, n),
+  ]);
   for (const probe of probes) {
-    const args = { targetName, property: check.property, object: {}, value: probe };
+    const { property, constraints } = check;
     let verdict: unknown;
     try {
-      verdict = validator.validate(probe, { ...args, constraints: check.constraints });
+      verdict = validator.validate(probe, {
+        targetName,
+        property,
+        object: {},
+        value: probe,
+        constraints,
+      });
     } catch {
       return undefined;
     }
