@@ -107,11 +107,11 @@ console.log(
   `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${long - short}\n`,
 );
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const [first] = rows;
 console.log(
-  `| implementation | instructions per ${unit} | / ${rows[0].impl} | of which GC | without GC | / ${rows[0].impl} |`,
+  `| implementation | instructions per ${unit} | / ${first.impl} | of which GC | without GC | / ${first.impl} |`,
 );
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-const [first] = rows;
 for (const { impl, perOp, gc } of rows) {
   console.log(
     `| ${impl} | ${fmt(perOp)} | ${(perOp / first.perOp).toFixed(3)} | ${fmt(gc)} | ` +

@@ -264,8 +264,8 @@ function shortcutFor(
     'a'.repeat(n),
     ALL_ASCII.repeat(Math.floor(n / 128) + 1).slice(0, n),
   ]);
+  const { property, constraints } = check;
   for (const probe of probes) {
-    const { property, constraints } = check;
     let verdict: unknown;
     try {
       verdict = validator.validate(probe, {
