@@ -17,8 +17,8 @@ export interface RoundResult {
    * implementation in a round ran back to back with pass i of the others (one turn).
    */
   passes?: Record<string, unknown[]>;
-  /** The unmeasured warm-up: connect passes until the cost per connect settled (see run.ts). */
-  warmup?: { connectPasses: number; cpuUsPerConnect: number[] };
+  /** The unmeasured warm-up: publish and connect passes until their cost settled (see run.ts). */
+  warmup?: { connectPasses: number; cpuUsPerConnect: number[]; cpuUsPerPublish?: number[] };
 }
 
 export interface Report {

@@ -59,6 +59,13 @@ const config = {
    * about 8,000 handshakes to settle.
    */
   warmConnects: { size: 2000, min: quick ? 4 : 5, max: quick ? 6 : 10 },
+  /**
+   * Unmeasured HTTP publishes (to a room nobody is in) in passes of `size`, by the same rule.
+   * Fan-out and cross count the publish requests, and their cost fell for about 4,000 requests
+   * (Nest on Express from 700-800 µs to 300-330, plain node http from 400 to 130): the few
+   * hundred of the measured passes leave every implementation far above its steady state.
+   */
+  warmPublishes: { size: 500, min: quick ? 3 : 10, max: quick ? 6 : 20 },
   workers: 2,
 };
 const only = (flag('--only')?.split(',') as Impl[] | undefined) ?? [...IMPLEMENTATIONS];
@@ -392,17 +399,46 @@ async function warmUp(subject: Subject): Promise<void> {
   }
   await load.keep(0);
   await waitSockets(a, 0);
-  const { size, min, max } = config.warmConnects;
+  const connects = await untilSettled(config.warmConnects, async (size) => {
+    await quiet([a]);
+    return (await connectPass(subject, size)).cpuUsPerConnect;
+  });
+  result.warmup = { connectPasses: connects.length, cpuUsPerConnect: connects };
+  log(`  ${subject.impl} warm-up, µs per connect: ${connects.map((c) => c.toFixed(0)).join(' ')}`);
+}
+
+/**
+ * HTTP publishes to a room nobody is in until their cost settles (`config.warmPublishes`), right
+ * before the publish, fan-out and cross scenarios. Warmed before connect and memory instead (tens
+ * of thousands of handshakes, forced collections), the publish path measured 2-3x its settled
+ * cost again (README, Performance).
+ */
+async function warmPublish({ impl, a, result }: Subject): Promise<void> {
+  const curve = await untilSettled(config.warmPublishes, async (size) => {
+    const before = await metrics(a);
+    for (let seq = 0; seq < size; seq++) await publish(a, 'nobody', seq);
+    return ((await metrics(a)).cpuUs - before.cpuUs) / size;
+  });
+  result.warmup!.cpuUsPerPublish = curve;
+  log(`  ${impl} warm-up, µs per publish: ${curve.map((c) => c.toFixed(0)).join(' ')}`);
+}
+
+/**
+ * Runs warm-up passes until the cost settles: at least `min`, then until a pass is no longer 5 %
+ * cheaper than every pass before it, at most `max`. Returns every pass's cost (the curve).
+ */
+async function untilSettled(
+  { size, min, max }: { size: number; min: number; max: number },
+  pass: (size: number) => Promise<number>,
+): Promise<number[]> {
   const curve: number[] = [];
   while (curve.length < max) {
-    await quiet([a]);
-    const cost = (await connectPass(subject, size)).cpuUsPerConnect;
+    const cost = await pass(size);
     const settled = curve.length >= min - 1 && cost >= 0.95 * Math.min(...curve);
     curve.push(cost);
     if (settled) break;
   }
-  result.warmup = { connectPasses: curve.length, cpuUsPerConnect: curve };
-  log(`  ${subject.impl} warm-up, µs per connect: ${curve.map((c) => c.toFixed(0)).join(' ')}`);
+  return curve;
 }
 
 /**
@@ -507,6 +543,7 @@ async function runRound(
     apply(connects, (s, r) => (s.result.connect = r));
 
     for (const s of subjects) await memory(s);
+    for (const s of subjects) await warmPublish(s);
 
     // publish: the same HTTP publishes to a room nobody is in. Not a target: it shows what
     // the HTTP stack (node's http, or Nest on Express) adds to each fan-out message.
