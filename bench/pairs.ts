@@ -14,6 +14,7 @@ import {
   type Impl,
   metrics,
   publish,
+  publishPass,
   type ServerHandle,
   startServer,
   stopServer,
@@ -99,9 +100,7 @@ async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
     if (held > clients) await each(() => ({ cmd: 'disconnect', keep: half(clients) }));
     await each(() => ({ cmd: 'join', room: 'pairs', count: half(clients) }));
   }
-  if (mode === 'fanout' || mode === 'cross') {
-    for (let seq = 0; seq < warmPublishes; seq++) await publish(a, 'nobody', seq);
-  }
+  if (mode === 'fanout' || mode === 'cross') await publishPass(a, warmPublishes);
   return subject;
 }
 

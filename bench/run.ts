@@ -21,6 +21,7 @@ import {
   type Impl,
   metrics,
   publish,
+  publishPass,
   type ServerHandle,
   startServer,
   stopServer,
@@ -414,11 +415,7 @@ async function warmUp(subject: Subject): Promise<void> {
  * cost again (README, Performance).
  */
 async function warmPublish({ impl, a, result }: Subject): Promise<void> {
-  const curve = await untilSettled(config.warmPublishes, async (size) => {
-    const before = await metrics(a);
-    for (let seq = 0; seq < size; seq++) await publish(a, 'nobody', seq);
-    return ((await metrics(a)).cpuUs - before.cpuUs) / size;
-  });
+  const curve = await untilSettled(config.warmPublishes, (size) => publishPass(a, size));
   result.warmup!.cpuUsPerPublish = curve;
   log(`  ${impl} warm-up, µs per publish: ${curve.map((c) => c.toFixed(0)).join(' ')}`);
 }
@@ -550,12 +547,7 @@ async function runRound(
     const published = await interleaved(
       'publish',
       subjects,
-      async ({ a }) => {
-        const before = await metrics(a);
-        for (let seq = 0; seq < config.fanoutMessages; seq++) await publish(a, 'nobody', seq);
-        const after = await metrics(a);
-        return { cpuUsPerPublish: (after.cpuUs - before.cpuUs) / config.fanoutMessages };
-      },
+      async ({ a }) => ({ cpuUsPerPublish: await publishPass(a, config.fanoutMessages) }),
       (r) => r.cpuUsPerPublish,
       allQuiet,
     );
