@@ -63,7 +63,7 @@ const config = {
   /**
    * Unmeasured HTTP publishes (to a room nobody is in) in passes of `size`, by the same rule.
    * Fan-out and cross count the publish requests, and their cost fell for about 4,000 requests
-   * (Nest on Express from 700-800 µs to 300-330, plain node http from 400 to 130): the few
+   * (Nest on Express from 700-800 µs to 290-365, plain node http from 400 to 120-140): the few
    * hundred of the measured passes leave every implementation far above its steady state.
    */
   warmPublishes: { size: 500, min: quick ? 3 : 10, max: quick ? 6 : 20 },
