@@ -6,7 +6,7 @@
 // Garbage collection on the main thread (V8's Heap::CollectGarbage, inclusive) is reported apart:
 // whether a collection falls in the short or the long run moves the total by thousands of
 // instructions per operation, while the rest stays within a few hundred.
-//   npm run bench:instructions -- --mode ack|connect [--impls plain,library]
+//   npm run bench:instructions -- --mode ack|connect|fanout [--impls plain,library]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,10 @@ import { type Impl, serverOf } from './load/processes.js';
 const SIZES = {
   ack: { warm: 20_000, short: 2_000, long: 12_000 },
   connect: { warm: 300, short: 200, long: 700 },
+  // Messages, each delivered to FANOUT_CLIENTS clients.
+  fanout: { warm: 400, short: 40, long: 240 },
 } as const;
+const FANOUT_CLIENTS = 50;
 const mode = flag('--mode', 'ack') as keyof typeof SIZES;
 if (!(mode in SIZES)) throw new Error(`--mode: one of ${Object.keys(SIZES).join(', ')}`);
 const impls = implsFlag('plain,library');
@@ -54,6 +57,7 @@ async function run(impl: Impl, measured: number): Promise<Count> {
         mode,
         String(warm),
         String(measured),
+        String(FANOUT_CLIENTS),
       ],
       {
         cwd,
@@ -90,12 +94,13 @@ function collectGarbage(file: string): number {
   return line ? Number(/^\s*([\d,]+)/.exec(line)![1].replaceAll(',', '')) : 0;
 }
 
-const unit = mode === 'ack' ? 'ack' : 'connect';
+const unit = mode === 'fanout' ? 'delivery' : mode;
+const perMeasured = mode === 'fanout' ? FANOUT_CLIENTS : 1;
 const rows: Array<{ impl: Impl; perOp: number; gc: number }> = [];
 for (const impl of impls) {
   // The two runs of an implementation side by side (one per core).
   const [a, b] = await Promise.all([run(impl, short), run(impl, long)]);
-  const per = (x: number, y: number) => (y - x) / (long - short);
+  const per = (x: number, y: number) => (y - x) / ((long - short) * perMeasured);
   const row = { impl, perOp: per(a.total, b.total), gc: per(a.gc, b.gc) };
   rows.push(row);
   process.stderr.write(
@@ -104,7 +109,8 @@ for (const impl of impls) {
 }
 console.log(`### bench:instructions --mode ${mode}: main-thread instructions per ${unit}\n`);
 console.log(
-  `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${long - short}\n`,
+  `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${(long - short) * perMeasured}` +
+    (mode === 'fanout' ? ` (${FANOUT_CLIENTS} clients per message)\n` : '\n'),
 );
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const [first] = rows;

@@ -1,16 +1,21 @@
 // The workload of `npm run bench:instructions`, run under callgrind: one bench server in this
 // process, `warm` operations, then `measured` ones with callgrind's instrumentation on.
 //   ack: `send` events handed to a server socket one per event-loop turn (as bench/in-process.ts),
-//        each answered to a real client; connect: authenticated handshakes, one at a time, kept.
+//        each answered to a real client; connect: authenticated handshakes, one at a time, kept;
+//   fanout: messages broadcast by the server to C clients in one room, one per event-loop turn.
 //   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> ack|connect W M
+//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> fanout W M C
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { signBenchToken } from '../shared.js';
+import type { Namespace } from 'socket.io';
+import { PUBLISH_EVENT, signBenchToken } from '../shared.js';
 import { firstServerSocket, sendEvent } from './first-socket.js';
 import { freePort } from './processes.js';
 
-const [server, mode, warmArg, measuredArg] = process.argv.slice(2);
+const [server, mode, warmArg, measuredArg, clientsArg] = process.argv.slice(2);
+/** Clients in the room of the fan-out workload. */
+const FANOUT_CLIENTS = Number(clientsArg ?? 50);
 const warm = Number(warmArg);
 const measured = Number(measuredArg);
 const port = await freePort();
@@ -71,7 +76,44 @@ if (mode === 'ack') {
   instrument(true);
   await pass(warm, measured);
   instrument(false);
+} else if (mode === 'fanout') {
+  // FANOUT_CLIENTS clients in one room; each message is broadcast by the server itself (no
+  // HTTP publish), so what is counted is the broadcast: encoding once, then every delivery.
+  const clients: ClientSocket[] = [];
+  let delivered = 0;
+  // Awaited, not polled: polling turns would be counted, as many as the machine is slow.
+  let expected = -1;
+  let allDelivered = () => {};
+  for (let i = 0; i < FANOUT_CLIENTS; i++) {
+    const client = connect(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      auth: { token: signBenchToken(`fan-${i}`) },
+    });
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    client.on(PUBLISH_EVENT, () => {
+      if (++delivered === expected) allDelivered();
+    });
+    clients.push(client);
+  }
+  const { nsp } = (await target()) as unknown as { nsp: Namespace };
+  // A local join: with the Redis adapter, socketsJoin would go through Redis.
+  for (const socket of nsp.sockets.values()) socket.join('fan');
+  let sent = 0;
+  const pass = async (n: number) => {
+    const done = new Promise<void>((resolve) => (allDelivered = resolve));
+    expected = (sent + n) * FANOUT_CLIENTS;
+    for (let i = 0; i < n; i++) {
+      nsp.to('fan').emit(PUBLISH_EVENT, { room: 'fan', text: `hi ${sent++}` });
+      await turn();
+    }
+    await done;
+  };
+  await pass(warm);
+  instrument(true);
+  await pass(measured);
+  instrument(false);
 } else {
-  throw new Error(`mode: ack or connect, not ${mode}`);
+  throw new Error(`mode: ack, connect or fanout, not ${mode}`);
 }
 process.exit(0);
