@@ -54,6 +54,8 @@ interface Subject {
   measured: ServerHandle[];
   workers: Worker[];
   costs: number[];
+  /** The same, the servers' main threads alone (without V8's GC helper threads and libuv's). */
+  mainCosts: number[];
   rates: number[];
 }
 
@@ -76,6 +78,7 @@ async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
     measured: b ? [a, b] : [a],
     workers,
     costs: [],
+    mainCosts: [],
     rates: [],
   };
   // A factory, not a command: each worker gets its own user ids.
@@ -104,11 +107,22 @@ async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
   return subject;
 }
 
-const cpu = async (servers: ServerHandle[]) =>
-  (await Promise.all(servers.map((server) => metrics(server)))).reduce((s, m) => s + m.cpuUs, 0);
+/** The servers' CPU µs so far: all threads, and the main threads alone. */
+async function cpu(servers: ServerHandle[]): Promise<Cpu> {
+  const all = await Promise.all(servers.map((server) => metrics(server)));
+  return {
+    all: all.reduce((n, m) => n + m.cpuUs, 0),
+    main: all.reduce((n, m) => n + (m.mainCpuUs ?? Number.NaN), 0),
+  };
+}
+type Cpu = { all: number; main: number };
+const per = (before: Cpu, after: Cpu, n: number): Cpu => ({
+  all: (after.all - before.all) / n,
+  main: (after.main - before.main) / n,
+});
 
 /** One measured pass; returns server CPU µs per operation. */
-async function pass(s: Subject): Promise<number> {
+async function pass(s: Subject): Promise<Cpu> {
   if (mode === 'connect') {
     await Promise.all(s.workers.map((w) => w.send({ cmd: 'disconnect', keep: 0 })));
     while ((await metrics(s.target)).sockets > 0) await sleep(50);
@@ -128,7 +142,7 @@ async function pass(s: Subject): Promise<number> {
     while ((await metrics(s.target)).sockets < connected) await sleep(20);
     const after = await cpu(s.measured);
     s.rates.push((connected / Math.max(...results.map((r) => r.wallMs))) * 1000);
-    return (after - before) / connected;
+    return per(before, after, connected);
   }
   await sleep(300);
   const before = await cpu(s.measured);
@@ -136,7 +150,11 @@ async function pass(s: Subject): Promise<number> {
     const results = await Promise.all(
       s.workers.map((w) => w.send<{ ok: number }>({ cmd: 'ack', count: 50, perSocket: 100 })),
     );
-    return ((await cpu(s.measured)) - before) / results.reduce((n, r) => n + r.ok, 0);
+    return per(
+      before,
+      await cpu(s.measured),
+      results.reduce((n, r) => n + r.ok, 0),
+    );
   }
   await Promise.all(s.workers.map((w) => w.send({ cmd: 'listen' })));
   for (let seq = 0; seq < messages; seq++) {
@@ -156,7 +174,7 @@ async function pass(s: Subject): Promise<number> {
   if (received !== clients * messages) {
     process.stderr.write(`${s.impl}: ${clients * messages - received} deliveries lost\n`);
   }
-  return ((await cpu(s.measured)) - before) / received;
+  return per(before, await cpu(s.measured), received);
 }
 
 const subjects: Subject[] = [];
@@ -164,7 +182,13 @@ const started: ServerHandle[] = [];
 try {
   for (const impl of impls) subjects.push(await setUp(impl, started));
   for (let i = 0; i < warm; i++) for (const s of subjects) await pass(s);
-  for (let rep = 0; rep < reps; rep++) for (const s of subjects) s.costs.push(await pass(s));
+  for (let rep = 0; rep < reps; rep++) {
+    for (const s of subjects) {
+      const { all, main } = await pass(s);
+      s.costs.push(all);
+      s.mainCosts.push(main);
+    }
+  }
   const unit = { ack: 'ack', fanout: 'delivery', cross: 'delivery (A+B)', connect: 'connect' }[
     mode
   ];
@@ -174,13 +198,19 @@ try {
   console.log(
     `clients ${mode === 'ack' ? 100 : clients}${churn ? `, after ${churn} handshakes` : ''}\n`,
   );
-  console.log('| implementation | median | / first (median of per-turn ratios) | passes |');
-  console.log('| --- | ---: | ---: | --- |');
+  console.log(
+    '| implementation | median | / first (median of per-turn ratios) | main thread alone | / first | passes |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
   const base = subjects[0];
+  const ratioTo = (costs: number[], first: number[]) =>
+    median(costs.map((c, i) => c / first[i])).toFixed(3);
   for (const s of subjects) {
-    const ratio = median(s.costs.map((c, i) => c / base.costs[i]));
     const passes = s.costs.map((c) => c.toFixed(1)).join(' ');
-    console.log(`| ${s.impl} | ${median(s.costs).toFixed(2)} | ${ratio.toFixed(3)} | ${passes} |`);
+    console.log(
+      `| ${s.impl} | ${median(s.costs).toFixed(2)} | ${ratioTo(s.costs, base.costs)} | ` +
+        `${median(s.mainCosts).toFixed(2)} | ${ratioTo(s.mainCosts, base.mainCosts)} | ${passes} |`,
+    );
   }
   if (mode === 'connect') {
     console.log('\n| implementation | handshakes/s (median) | / first |');

@@ -1,6 +1,7 @@
 // What the three bench servers and the load generator share: the secret, the wire contract of the
 // bench events, and the /metrics body (server CPU and heap, read by the orchestrator).
 import { createSecretKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 
 export const BENCH_SECRET = 'bench-secret-at-least-32-bytes-long!!';
@@ -23,8 +24,10 @@ export function forgedBenchToken(userId: string): string {
 }
 
 export interface ServerMetrics {
-  /** process.cpuUsage() user + system, µs. */
+  /** process.cpuUsage() user + system, µs: every thread (V8's GC helpers, libuv's pool too). */
   cpuUs: number;
+  /** The main thread's alone, µs (Linux; undefined elsewhere). */
+  mainCpuUs?: number;
   heapUsed: number;
   rss: number;
   external: number;
@@ -46,11 +49,22 @@ export function readMetrics(forceGc: boolean, sockets: number): ServerMetrics {
   const mem = process.memoryUsage();
   return {
     cpuUs: cpu.user + cpu.system,
+    mainCpuUs: mainThreadCpuUs(),
     heapUsed: mem.heapUsed,
     rss: mem.rss,
     external: mem.external,
     sockets,
   };
+}
+
+/** The main thread's time on a CPU (its schedstat, ns), µs; undefined off Linux. */
+function mainThreadCpuUs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8');
+    return Number(stat.split(' ')[0]) / 1000;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Hand validation of the bench events, used by the plain server (the Nest ones use DTOs). */
