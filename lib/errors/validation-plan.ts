@@ -1,6 +1,6 @@
 import { getMetadataStorage, ValidationTypes, type ValidatorOptions } from 'class-validator';
 import type { ValidationArguments } from 'class-validator';
-import { entryBytes, FORBIDDEN_KEYS, isPlain, OBJECT_BYTES } from './payload-guard.js';
+import { FORBIDDEN_KEYS, isPlain, OBJECT_BYTES } from './payload-guard.js';
 
 type Metatype = new (...args: unknown[]) => object;
 type Condition = (object: object, value: unknown) => boolean;
@@ -15,8 +15,8 @@ interface Check {
    * through the container (a linear search of every constraint class) on each call.
    */
   validators: Array<{ validate(value: unknown, args: ValidationArguments): unknown }>;
-  /** True for a value class-validator is known to accept (see `shortcutFor`). */
-  shortcut?: (value: unknown) => boolean;
+  /** Strings class-validator is known to accept without a call (see `shortcutFor`). */
+  shortcut?: Shortcut;
 }
 
 interface PropertyPlan {
@@ -45,6 +45,14 @@ import('class-transformer/cjs/storage.js' as string).then(
   () => undefined,
 );
 
+/** The generated functions of a plan (see `compile`). */
+interface Compiled {
+  /** The instance for a flat payload that passes, else undefined (see `validFlat`). */
+  copy(value: Record<string, unknown>, maxBytes: number): object | undefined;
+  /** Whether an instance passes every property's conditions and constraints. */
+  check(entity: object): boolean;
+}
+
 /**
  * The success path of class-validator for one DTO class, worked out once.
  *
@@ -65,8 +73,8 @@ export class ValidationPlan {
     private readonly names: readonly string[],
     /** False when transform options are set: then only class-transformer builds the instance. */
     private readonly copy: boolean,
+    private readonly compiled: Compiled,
   ) {
-    this.targetName = metatype.name;
     this.unsafeKeys = names.some((name) => FORBIDDEN_KEYS.has(name));
   }
 
@@ -75,8 +83,6 @@ export class ValidationPlan {
    * @Expose or @Exclude); undefined until its metadata storage has loaded.
    */
   private copyable?: boolean;
-  /** Read once: `Function.name` is a native getter, slow enough to matter per message. */
-  private readonly targetName: string;
   /** A DTO property named like a prototype key: its payloads always take the guarded path. */
   private readonly unsafeKeys: boolean;
 
@@ -136,7 +142,9 @@ export class ValidationPlan {
       }
     }
     const properties = [...byName.values()];
-    return new ValidationPlan(metatype, properties, [...byName.keys()], copy);
+    const compiled = compile(metatype, properties);
+    if (!compiled) return undefined; // code generation is off in this process
+    return new ValidationPlan(metatype, properties, [...byName.keys()], copy, compiled);
   }
 
   /**
@@ -146,8 +154,8 @@ export class ValidationPlan {
   accepts(entity: object): boolean {
     if (entity.constructor !== this.metatype) return false;
     const target = entity as Record<string, unknown>;
-    for (const key of Object.keys(target)) if (!this.allows(key)) return false;
-    return this.checks(entity);
+    for (const key of Object.keys(target)) if (!this.names.includes(key)) return false;
+    return this.compiled.check(entity);
   }
 
   /**
@@ -162,51 +170,90 @@ export class ValidationPlan {
     if (!this.copy || this.unsafeKeys) return undefined;
     this.copyable ??= copyableFor(this.metatype, this.properties);
     if (!this.copyable) return undefined;
-    if (!isPlain(value)) return undefined;
-    const entity = new this.metatype() as Record<string, unknown>;
-    if (entity.constructor !== this.metatype) return undefined;
-    // Keys the constructor set (for-in also sees inherited enumerable ones: then the general path).
-    for (const key in entity) if (!this.allows(key)) return undefined;
-    let bytes = OBJECT_BYTES;
-    for (const key of Object.keys(value)) {
-      if (!this.allows(key)) return undefined;
-      const v = value[key];
-      if (typeof v === 'object' && v !== null) return undefined;
-      bytes += entryBytes(key, v);
-      // class-transformer does not overwrite methods.
-      if (entity[key] instanceof Function) return undefined;
-      entity[key] = v;
-    }
-    if (bytes > maxBytes) return undefined;
-    return this.checks(entity) ? entity : undefined;
+    return this.compiled.copy(value, maxBytes);
   }
+}
 
-  private allows(key: string): boolean {
-    const { names } = this;
-    for (let i = 0; i < names.length; i++) if (names[i] === key) return true;
-    return false;
-  }
-
-  /** The conditions and constraints of every property, as class-validator runs them. */
-  private checks(entity: object): boolean {
-    const target = entity as Record<string, unknown>;
-    for (const property of this.properties) {
-      const current = target[property.name];
+/**
+ * A plan's two functions, generated for its class: each property is read by its name, so V8
+ * keeps one inline cache per property site instead of a megamorphic keyed lookup per access,
+ * and the common string rules are tested inline. Property names enter the source only as JSON
+ * string literals; everything else (the class, validators, conditions) is passed in as values.
+ * Undefined where the process forbids code generation (`--disallow-code-generation-from-strings`).
+ */
+function compile(metatype: Metatype, properties: PropertyPlan[]): Compiled | undefined {
+  const values: Record<string, unknown> = { M: metatype, isPlain, passes, ascii, T: metatype.name };
+  const names = properties.map((p) => JSON.stringify(p.name));
+  const allowed = (key: string) => names.map((n) => `${key} === ${n}`).join(' || ');
+  // The payload guard's estimate: OBJECT_BYTES, then per key its length + 3 and the value's.
+  const copyCases = properties.map(
+    ({ name }, i) => `      case ${names[i]}:
+        v = value[${names[i]}];
+        if (typeof v === "object" && v !== null) return undefined;
+        if (e[${names[i]}] instanceof Function) return undefined; // class-transformer keeps methods
+        bytes += ${name.length + 3} + (typeof v === "string" ? v.length + 2 : 8);
+        e[${names[i]}] = v;
+        break;`,
+  );
+  const checks = properties.map((property, i) => {
+    const lines = property.checks.map((check, j) => {
+      const k = `k${i}_${j}`;
+      values[k] = check;
+      const shortcut = check.validateIf ? undefined : inlineShortcut(check);
+      const general = `passes(${k}, e, v, T)`;
+      return `    if (!(${shortcut ? `${shortcut} || ` : ''}${general})) return false;`;
+    });
+    if (lines.length === 0 && property.conditions.length === 0) return '';
+    const conditions = property.conditions.map((condition, j) => {
+      values[`c${i}_${j}`] = condition;
       // Like class-validator: every condition is evaluated, all must hold.
-      let applies = true;
-      for (const condition of property.conditions) applies = condition(entity, current) && applies;
-      if (!applies) continue;
-      for (const check of property.checks) {
-        if (!passes(check, entity, current, this.targetName)) return false;
-      }
+      return `  a = c${i}_${j}(e, v) && a;`;
+    });
+    return [
+      `  v = e[${names[i]}];`,
+      ...(conditions.length ? ['  a = true;', ...conditions, '  if (a) {'] : ['  {']),
+      ...lines,
+      '  }',
+    ].join('\n');
+  });
+  const source = `"use strict";
+function check(e) {
+  let v, a;
+${checks.filter(Boolean).join('\n')}
+  return true;
+}
+function copy(value, maxBytes) {
+  if (!isPlain(value)) return undefined;
+  const e = new M();
+  if (e.constructor !== M) return undefined;
+  // Keys the constructor set (for-in also sees inherited enumerable ones: the general path).
+  for (const key in e) if (!(${allowed('key')})) return undefined;
+  let bytes = ${OBJECT_BYTES};
+  const keys = Object.keys(value);
+  let v;
+  for (let i = 0; i < keys.length; i++) {
+    switch (keys[i]) {
+${copyCases.join('\n')}
+      default:
+        return undefined;
     }
-    return true;
+  }
+  if (bytes > maxBytes) return undefined;
+  return check(e) ? e : undefined;
+}
+return { copy, check };`;
+  try {
+    // Safe to evaluate: property names enter only as JSON string literals.
+    const factory = new Function(...Object.keys(values), source) as (...a: unknown[]) => Compiled;
+    return factory(...Object.values(values));
+  } catch {
+    return undefined;
   }
 }
 
 function passes(check: Check, object: object, value: unknown, targetName: string): boolean {
   if (check.validateIf && !check.validateIf(object, value)) return true;
-  if (check.shortcut?.(value)) return true;
+  if (check.shortcut && accepted(check.shortcut, value)) return true;
   const args: ValidationArguments = {
     targetName,
     property: check.property,
@@ -223,8 +270,43 @@ function passes(check: Check, object: object, value: unknown, targetName: string
   return true;
 }
 
-/** Any character outside ASCII: then only validator.js can say what the string's length is. */
+/**
+ * What a string rule accepts for sure: any string (`@IsString`), or an ASCII string whose
+ * length is within bounds. Any character outside ASCII leaves the length to validator.js.
+ */
+interface Shortcut {
+  anyString: boolean;
+  min: number;
+  max: number;
+}
+
+const accepted = (shortcut: Shortcut, value: unknown): boolean =>
+  typeof value === 'string' &&
+  (shortcut.anyString ||
+    (value.length >= shortcut.min && value.length <= shortcut.max && ascii(value)));
+
+/** The same test as generated code (`compile`): names only the `v` variable and `ascii`. */
+function inlineShortcut(check: Check): string | undefined {
+  const shortcut = check.shortcut;
+  if (!shortcut) return undefined;
+  if (shortcut.anyString) return 'typeof v === "string"';
+  const bounds = [
+    shortcut.min > 0 ? `v.length >= ${shortcut.min}` : '',
+    shortcut.max < Infinity ? `v.length <= ${shortcut.max}` : '',
+  ].filter(Boolean);
+  return `(typeof v === "string" && ${[...bounds, 'ascii(v)'].join(' && ')})`;
+}
+
 const NON_ASCII = /[\u0080-\uffff]/;
+/**
+ * Whether every character is ASCII. A short string is walked (cheaper than entering the
+ * regular expression engine); from 16 characters on, the regular expression is faster.
+ */
+function ascii(value: string): boolean {
+  if (value.length >= 16) return !NON_ASCII.test(value);
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 const ALL_ASCII = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
 
 /**
@@ -242,7 +324,7 @@ function shortcutFor(
   check: Check,
   name: string | undefined,
   targetName: string,
-): ((value: unknown) => boolean) | undefined {
+): Shortcut | undefined {
   if (check.each || check.validators.length !== 1) return undefined;
   const [a, b] = (check.constraints ?? []) as unknown[];
   const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
@@ -281,15 +363,8 @@ function shortcutFor(
     if (ok(verdict) !== (probe.length >= min && probe.length <= max)) return undefined;
   }
   // isString takes any string; a length is only the string's length when it is all ASCII.
-  if (name === 'isString') return isStringValue;
-  return (value) =>
-    typeof value === 'string' &&
-    value.length >= min &&
-    value.length <= max &&
-    !NON_ASCII.test(value);
+  return { anyString: name === 'isString', min, max };
 }
-
-const isStringValue = (value: unknown): boolean => typeof value === 'string';
 
 /** Undefined when a constraint's container cannot provide it: class-validator will say why. */
 function resolveInstances(

@@ -127,6 +127,12 @@ class Lengths {
   @Length(2) open!: string;
 }
 
+/** Bounds past 16 characters: long strings take the regular expression's ASCII test. */
+class LongLengths {
+  @Length(15, 20) long!: string;
+  @MaxLength(30) note!: string;
+}
+
 class Impostor {
   @IsLengthImpostor() loud!: string;
 }
@@ -165,6 +171,13 @@ const values = [
   'ab\uFE0F\uFE0F',
   'abcd',
   'abcde',
+  'abcdefghijklmno',
+  'abcdefghijklmnop',
+  'abcdefghijklmnopqrst',
+  'abcdefghijklmnopqrstu',
+  'abcdefghijklmnopqrsé',
+  'abcdefghijklmnop😀',
+  'abcdefghijklmnopq\uFE0F',
   'taken',
   0,
   1,
@@ -205,6 +218,8 @@ const keys = [
   'open',
   'loud',
   'letters',
+  'long',
+  'note',
   'extra',
 ];
 
@@ -255,6 +270,7 @@ const shapes: Array<[string, new () => object, string[]]> = [
   ['inherited rules', Child, ['id', 'n']],
   ['@Transform on a primitive', Trimmed, ['word']],
   ['string lengths and non-ASCII strings', Lengths, ['word', 'open']],
+  ['long strings, ASCII or not', LongLengths, ['long', 'note']],
   ['a custom rule reusing the name isLength', Impostor, ['loud']],
   ['a custom rule reusing the name and the bounds', LettersImpostor, ['letters']],
   ['@Exclude/@Expose', Exposed, ['shown', 'hidden']],

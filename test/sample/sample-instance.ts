@@ -7,10 +7,15 @@ const root = join(import.meta.dirname, '..', '..');
 export const SAMPLE_MAIN = join(root, 'sample', 'src', 'main.ts');
 
 /** The sample app (sample/src/main.ts) in its own process, on an ephemeral port. */
-export function startSample(name: string, env: Record<string, string>): Promise<AppInstance> {
+export function startSample(
+  name: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<AppInstance> {
   return AppInstance.start({
     realtime: {},
     fixture: SAMPLE_MAIN,
+    nodeArgs,
     env: {
       PORT: '0',
       HOST: '127.0.0.1',
