@@ -6,7 +6,8 @@
 // Garbage collection on the main thread (V8's Heap::CollectGarbage, inclusive) is reported apart:
 // whether a collection falls in the short or the long run moves the total by thousands of
 // instructions per operation, while the rest stays within a few hundred.
-//   npm run bench:instructions -- --mode ack|connect|fanout [--impls plain,library]
+//   npm run bench:instructions -- --mode ack|ack-net|connect|fanout [--impls plain,library]
+//   ack-net: the clients in another process, so only the server's instructions are counted.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { type Impl, serverOf } from './load/processes.js';
 
 const SIZES = {
   ack: { warm: 20_000, short: 2_000, long: 12_000 },
+  'ack-net': { warm: 20_000, short: 2_000, long: 12_000 },
   connect: { warm: 300, short: 200, long: 700 },
   // Messages, each delivered to FANOUT_CLIENTS clients.
   fanout: { warm: 400, short: 40, long: 240 },
@@ -94,7 +96,7 @@ function collectGarbage(file: string): number {
   return line ? Number(/^\s*([\d,]+)/.exec(line)![1].replaceAll(',', '')) : 0;
 }
 
-const unit = mode === 'fanout' ? 'delivery' : mode;
+const unit = mode === 'fanout' ? 'delivery' : mode === 'ack-net' ? 'ack' : mode;
 const perMeasured = mode === 'fanout' ? FANOUT_CLIENTS : 1;
 const rows: Array<{ impl: Impl; perOp: number; gc: number }> = [];
 for (const impl of impls) {

@@ -1,9 +1,10 @@
 // The workload of `npm run bench:instructions`, run under callgrind: one bench server in this
 // process, `warm` operations, then `measured` ones with callgrind's instrumentation on.
 //   ack: `send` events handed to a server socket one per event-loop turn (as bench/in-process.ts),
-//        each answered to a real client; connect: authenticated handshakes, one at a time, kept;
+//        each answered to a real client; ack-net: the same over the network from a client
+//        process (the server's instructions alone); connect: authenticated handshakes, one at a time, kept;
 //   fanout: messages broadcast by the server to C clients in one room, one per event-loop turn.
-//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> ack|connect W M
+//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> ack|ack-net|connect W M
 //   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> fanout W M C
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +12,7 @@ import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Namespace } from 'socket.io';
 import { PUBLISH_EVENT, signBenchToken } from '../shared.js';
 import { firstServerSocket, sendEvent } from './first-socket.js';
-import { freePort } from './processes.js';
+import { freePort, Worker } from './processes.js';
 
 const [server, mode, warmArg, measuredArg, clientsArg] = process.argv.slice(2);
 /** Clients in the room of the fan-out workload. */
@@ -76,6 +77,27 @@ if (mode === 'ack') {
   instrument(true);
   await pass(warm, measured);
   instrument(false);
+} else if (mode === 'ack-net') {
+  // The same events sent over the network by a client process, one at a time (more in flight
+  // would let the count depend on how many frames each read happens to carry): only the
+  // server's own instructions are counted, its network read path included.
+  const worker = new Worker();
+  const clients = 1;
+  const userIds = Array.from({ length: clients }, (_, i) => `net-${i}`);
+  await worker.send({ cmd: 'connect', url, userIds, concurrency: clients });
+  const pass = async (n: number) => {
+    const { ok } = await worker.send<{ ok: number }>({
+      cmd: 'ack',
+      count: clients,
+      perSocket: n / clients,
+    });
+    if (ok !== n) throw new Error(`ack-net: ${ok} of ${n} acks answered`);
+  };
+  await pass(warm);
+  instrument(true);
+  await pass(measured);
+  instrument(false);
+  await worker.exit();
 } else if (mode === 'fanout') {
   // FANOUT_CLIENTS clients in one room; each message is broadcast by the server itself (no
   // HTTP publish), so what is counted is the broadcast: encoding once, then every delivery.
@@ -114,6 +136,6 @@ if (mode === 'ack') {
   await pass(measured);
   instrument(false);
 } else {
-  throw new Error(`mode: ack, connect or fanout, not ${mode}`);
+  throw new Error(`mode: ack, ack-net, connect or fanout, not ${mode}`);
 }
 process.exit(0);
