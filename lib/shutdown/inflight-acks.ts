@@ -5,11 +5,17 @@ import {
   Logger,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Event, Socket } from 'socket.io';
+import { type Event, Socket as IoSocket, type Socket } from 'socket.io';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import { within } from '../within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+
+/** socket.io-parser's PacketType.ACK (the protocol's packet type 3). */
+const ACK_PACKET = 3;
+type PacketMethod = (this: Socket, packet: { type: number }, opts?: unknown) => void;
+/** Socket.IO's own (private, stable since 1.x) method every outgoing packet of a socket takes. */
+const ioPacket = (IoSocket.prototype as unknown as { packet?: PacketMethod }).packet;
 
 /** Unanswered acks of a socket (absent before its first one); GONE once it disconnected. */
 const OPEN = Symbol('realtime:open-acks');
@@ -26,17 +32,39 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeShutdown');
   private pending = 0;
   private drained?: () => void;
+  /** Socket.IO's `packet`, preceded by the count of answered acks; one function for all sockets. */
+  private readonly packet: PacketMethod;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
-  ) {}
+  ) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.packet = function (this: TrackedSocket, packet: { type: number }, opts?: unknown) {
+      if (packet.type === ACK_PACKET) {
+        const count = this[OPEN];
+        // After a disconnect, release() has already counted this ack done.
+        if (typeof count === 'number' && count > 0) {
+          this[OPEN] = count - 1;
+          self.settle();
+        }
+      }
+      return ioPacket!.call(this, packet, opts);
+    };
+  }
 
   get inflight(): number {
     return this.pending;
   }
 
   onModuleInit(): void {
+    if (!ioPacket) {
+      this.logger.warn(
+        'This Socket.IO version has no Socket.packet method: shutdown will not wait for acks',
+      );
+      return;
+    }
     this.hooks.onPacket((socket, packet) => this.watch(socket, packet));
     this.hooks.onDisconnect((socket) => this.release(socket));
   }
@@ -51,34 +79,21 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
       );
   }
 
-  /** Wraps the ack of an event that asked for one, so that answering it counts it done. */
+  /**
+   * Counts an event that asked for an ack. Its answer is counted when the ack packet goes out,
+   * through the socket's `packet` method: Socket.IO's ack function sends exactly one such packet,
+   * the first time it is called, so no per-event wrapper (a closure and an `apply`) is needed.
+   */
   private watch(socket: TrackedSocket, packet: Event): true {
-    const last = packet.length - 1;
-    const ack = packet[last] as unknown;
-    if (typeof ack !== 'function') return true;
+    if (typeof packet[packet.length - 1] !== 'function') return true;
     const open = socket[OPEN];
     // Disconnected already (an event let on late, e.g. after an asynchronous rate limit check):
     // its handler will not run, so there is nothing to wait for.
     if (open === GONE) return true;
+    // Set with the first ack, like OPEN: idle sockets keep Socket.IO's own method.
+    if (open === undefined) (socket as unknown as { packet: PacketMethod }).packet = this.packet;
     this.pending++;
     socket[OPEN] = (open ?? 0) + 1;
-    let done = false;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    // `arguments`, not a rest parameter: one allocation less on every answered event.
-    packet[last] = function (this: unknown) {
-      if (!done) {
-        done = true;
-        const count = socket[OPEN];
-        // After a disconnect, release() has already counted this ack done.
-        if (typeof count === 'number' && count > 0) {
-          socket[OPEN] = count - 1;
-          self.settle();
-        }
-      }
-      // eslint-disable-next-line prefer-rest-params
-      return (ack as (...a: unknown[]) => unknown).apply(this, arguments as unknown as unknown[]);
-    };
     return true;
   }
 
