@@ -5,16 +5,13 @@ import { identityOf } from '../auth/socket-identity.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
-const WATCHED = Symbol('realtime:slow-client-watched');
 export const SLOW_CLIENT = 'SLOW_CLIENT';
 
-/** What the monitor keeps per engine connection. */
-interface WatchState {
-  /** The first Socket.IO socket of the connection (for its user and disconnect reason). */
-  socket: Socket;
-  /** Bytes of the packets in engine.io's write buffer. */
+/** Packets of a connection's current write buffer, counted once the buffer was not empty. */
+interface Tally {
+  /** engine.io's write buffer these bytes are in (a new array after every flush). */
+  buffer: unknown[];
   queued: number;
-  closing: boolean;
 }
 
 interface EngineConnection {
@@ -23,7 +20,6 @@ interface EngineConnection {
   transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
   on(event: 'packetCreate', fn: (this: EngineConnection, packet: { data?: unknown }) => void): void;
   close(discard?: boolean): void;
-  [WATCHED]?: WatchState;
 }
 
 /**
@@ -32,14 +28,20 @@ interface EngineConnection {
  * the server's memory grow without bound (Centrifugo's rule). The queue is dropped, not flushed.
  *
  * One `packetCreate` listener function is shared by every connection (`this` is the connection).
- * engine.io emits `packetCreate` before it queues the packet, and its write buffer only empties
- * when flushed, so an empty buffer there means every byte counted before has been flushed.
+ * engine.io emits `packetCreate` before it queues the packet. An empty write buffer there means
+ * everything queued before has been handed to the transport, which takes more only once its last
+ * send has reached the kernel: the packet alone is the queue, and nothing else of the connection
+ * is read (this runs for every delivery of every broadcast). Only a connection whose buffer is
+ * already growing gets its bytes counted and the WebSocket's buffered amount added.
  */
 @Injectable()
 export class SlowClientMonitor implements OnModuleInit {
   private readonly logger = new Logger('RealtimeSlowClient');
   private readonly max: number;
   private readonly onPacket: (this: EngineConnection, packet: { data?: unknown }) => void;
+  /** Per engine connection: its first Socket.IO socket (for its user and disconnect reason). */
+  private readonly sockets = new WeakMap<EngineConnection, Socket>();
+  private readonly tallies = new WeakMap<EngineConnection, Tally>();
 
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
@@ -50,14 +52,9 @@ export class SlowClientMonitor implements OnModuleInit {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const monitor = this;
     this.onPacket = function (this: EngineConnection, packet: { data?: unknown }) {
-      const state = this[WATCHED];
-      if (!state || state.closing) return;
-      state.queued = (this.writeBuffer.length === 0 ? 0 : state.queued) + sizeOf(packet.data);
-      if (state.queued <= max) {
-        const buffered = this.transport.socket?.bufferedAmount;
-        if (!buffered || state.queued + buffered <= max) return;
-      }
-      monitor.disconnect(this, state);
+      const size = sizeOf(packet.data);
+      if (this.writeBuffer.length === 0 && size <= max) return;
+      monitor.count(this, size);
     };
   }
 
@@ -67,21 +64,35 @@ export class SlowClientMonitor implements OnModuleInit {
 
   private watch(socket: Socket): void {
     const conn = socket.conn as unknown as EngineConnection;
-    if (conn[WATCHED]) return; // one engine connection carries every namespace of a client
-    conn[WATCHED] = { socket, queued: 0, closing: false };
+    if (this.sockets.has(conn)) return; // one engine connection carries every namespace of a client
+    this.sockets.set(conn, socket);
     conn.on('packetCreate', this.onPacket);
   }
 
-  private disconnect(conn: EngineConnection, state: WatchState): void {
-    state.closing = true;
-    const total = state.queued + (conn.transport.socket?.bufferedAmount ?? 0);
-    const { socket } = state;
+  /** A packet joining a non-empty write buffer (or larger than the limit by itself). */
+  private count(conn: EngineConnection, size: number): void {
+    const buffer = conn.writeBuffer;
+    let tally = this.tallies.get(conn);
+    if (tally?.buffer !== buffer) {
+      tally = { buffer, queued: 0 };
+      for (const queued of buffer) tally.queued += sizeOf(queued.data);
+      this.tallies.set(conn, tally);
+    }
+    tally.queued += size;
+    const total = tally.queued + (conn.transport.socket?.bufferedAmount ?? 0);
+    if (total > this.max) this.disconnect(conn, total);
+  }
+
+  private disconnect(conn: EngineConnection, total: number): void {
+    const socket = this.sockets.get(conn)!;
     const userId = identityOf(socket)?.userId ?? 'anonymous';
     this.logger.warn(
       `Disconnecting slow client ${conn.id} (user ${userId}): ${total} bytes queued, limit ${this.max}`,
     );
     (socket.data as Record<string, unknown>).disconnectReason = SLOW_CLIENT;
+    this.tallies.delete(conn);
     // Discard the queue and drop the TCP connection now; a graceful close would wait for it.
+    // engine.io emits no packetCreate once it is closing.
     conn.close(true);
     conn.transport.socket?.terminate?.();
   }
