@@ -6,7 +6,7 @@
 // Garbage collection on the main thread (V8's Heap::CollectGarbage, inclusive) is reported apart:
 // whether a collection falls in the short or the long run moves the total by thousands of
 // instructions per operation, while the rest stays within a few hundred.
-//   npm run bench:instructions -- --mode ack|ack-net|connect|fanout [--impls plain,library]
+//   npm run bench:instructions -- --mode ack|ack-net|connect|fanout|cross [--impls ...]
 //   ack-net: the clients in another process, so only the server's instructions are counted.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ const SIZES = {
   connect: { warm: 300, short: 200, long: 700 },
   // Messages, each delivered to FANOUT_CLIENTS clients.
   fanout: { warm: 400, short: 40, long: 240 },
+  cross: { warm: 400, short: 40, long: 240 },
 } as const;
 const FANOUT_CLIENTS = 50;
 const mode = flag('--mode', 'ack') as keyof typeof SIZES;
@@ -96,8 +97,9 @@ function collectGarbage(file: string): number {
   return line ? Number(/^\s*([\d,]+)/.exec(line)![1].replaceAll(',', '')) : 0;
 }
 
-const unit = mode === 'fanout' ? 'delivery' : mode === 'ack-net' ? 'ack' : mode;
-const perMeasured = mode === 'fanout' ? FANOUT_CLIENTS : 1;
+const perDelivery = mode === 'fanout' || mode === 'cross';
+const unit = perDelivery ? 'delivery' : mode === 'ack-net' ? 'ack' : mode;
+const perMeasured = perDelivery ? FANOUT_CLIENTS : 1;
 const rows: Array<{ impl: Impl; perOp: number; gc: number }> = [];
 for (const impl of impls) {
   // The two runs of an implementation side by side (one per core).
@@ -112,7 +114,7 @@ for (const impl of impls) {
 console.log(`### bench:instructions --mode ${mode}: main-thread instructions per ${unit}\n`);
 console.log(
   `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${(long - short) * perMeasured}` +
-    (mode === 'fanout' ? ` (${FANOUT_CLIENTS} clients per message)\n` : '\n'),
+    (perDelivery ? ` (${FANOUT_CLIENTS} clients per message)\n` : '\n'),
 );
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const [first] = rows;

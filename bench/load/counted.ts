@@ -3,16 +3,17 @@
 //   ack: `send` events handed to a server socket one per event-loop turn (as bench/in-process.ts),
 //        each answered to a real client; ack-net: the same over the network from a client
 //        process (the server's instructions alone); connect: authenticated handshakes, one at a time, kept;
-//   fanout: messages broadcast by the server to C clients in one room, one per event-loop turn.
+//   fanout: messages broadcast by the server to C clients in one room, one per event-loop turn;
+//   cross: the same messages published on another instance (through Redis), received here.
 //   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> ack|ack-net|connect W M
-//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> fanout W M C
+//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> fanout|cross W M C
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Namespace } from 'socket.io';
 import { PUBLISH_EVENT, signBenchToken } from '../shared.js';
 import { firstServerSocket, sendEvent } from './first-socket.js';
-import { freePort, Worker } from './processes.js';
+import { freePort, publish, startServer, stopServer, Worker } from './processes.js';
 
 const [server, mode, warmArg, measuredArg, clientsArg] = process.argv.slice(2);
 /** Clients in the room of the fan-out workload. */
@@ -98,7 +99,7 @@ if (mode === 'ack') {
   await pass(measured);
   instrument(false);
   await worker.exit();
-} else if (mode === 'fanout') {
+} else if (mode === 'fanout' || mode === 'cross') {
   // FANOUT_CLIENTS clients in one room; each message is broadcast by the server itself (no
   // HTTP publish), so what is counted is the broadcast: encoding once, then every delivery.
   const clients: ClientSocket[] = [];
@@ -122,11 +123,18 @@ if (mode === 'ack') {
   // A local join: with the Redis adapter, socketsJoin would go through Redis.
   for (const socket of nsp.sockets.values()) socket.join('fan');
   let sent = 0;
+  // cross: the messages come from another instance (a plain Socket.IO server on the same Redis
+  // channel, published to over HTTP): this process only receives and delivers them.
+  const publisher =
+    mode === 'cross'
+      ? await startServer('plain', process.env.REDIS_URL, process.env.KEY_PREFIX!)
+      : undefined;
   const pass = async (n: number) => {
     const done = new Promise<void>((resolve) => (allDelivered = resolve));
     expected = (sent + n) * FANOUT_CLIENTS;
     for (let i = 0; i < n; i++) {
-      nsp.to('fan').emit(PUBLISH_EVENT, { room: 'fan', text: `hi ${sent++}` });
+      if (publisher) await publish(publisher, 'fan', sent++);
+      else nsp.to('fan').emit(PUBLISH_EVENT, { room: 'fan', text: `hi ${sent++}` });
       await turn();
     }
     await done;
@@ -135,7 +143,8 @@ if (mode === 'ack') {
   instrument(true);
   await pass(measured);
   instrument(false);
+  if (publisher) await stopServer(publisher);
 } else {
-  throw new Error(`mode: ack, ack-net, connect or fanout, not ${mode}`);
+  throw new Error(`mode: ack, ack-net, connect, fanout or cross, not ${mode}`);
 }
 process.exit(0);
