@@ -47,16 +47,37 @@ describe('sharded mode on a local three-master Redis Cluster', () => {
     // enough rooms that their dynamic channels land on every master
     const rooms = Array.from({ length: 12 }, (_, i) => `room-${i}`);
     await Promise.all(clients.flatMap((c) => rooms.map((room) => ask(c, 'join', { room }))));
-    for (const [i, room] of rooms.entries()) {
-      const sender = clients[i % clients.length];
-      const received = clients.map((c) => once(c, `news:${room}`));
-      await ask(sender, 'broadcast', { room, event: `news:${room}`, data: room });
-      await expect(Promise.all(received)).resolves.toEqual(clients.map(() => room));
-    }
-
-    // the rooms' channels really are spread over the shards
     const nodes = cluster.ports.map((port) => new Redis({ port, host: '127.0.0.1' }));
     try {
+      // The sharded adapter subscribes to a new room's channel without waiting (socket.join
+      // resolves first): a broadcast sent before every instance's SSUBSCRIBE is in is lost.
+      const subscribers = async () => {
+        const counts = new Map<string, number>();
+        for (const node of nodes) {
+          const channels = (await node.call(
+            'PUBSUB',
+            'SHARDCHANNELS',
+            `${keyPrefix}*`,
+          )) as string[];
+          if (channels.length === 0) continue;
+          const reply = (await node.call('PUBSUB', 'SHARDNUMSUB', ...channels)) as unknown[];
+          for (let i = 0; i < reply.length; i += 2)
+            counts.set(String(reply[i]), Number(reply[i + 1]));
+        }
+        return rooms.every((room) =>
+          [...counts].some(([channel, n]) => channel.endsWith(`#${room}#`) && n === clients.length),
+        );
+      };
+      await eventually(subscribers, { what: 'every instance to subscribe to every room' });
+
+      for (const [i, room] of rooms.entries()) {
+        const sender = clients[i % clients.length];
+        const received = clients.map((c) => once(c, `news:${room}`));
+        await ask(sender, 'broadcast', { room, event: `news:${room}`, data: room });
+        await expect(Promise.all(received)).resolves.toEqual(clients.map(() => room));
+      }
+
+      // the rooms' channels really are spread over the shards
       const perNode = await Promise.all(
         nodes.map((n) => n.call('PUBSUB', 'SHARDCHANNELS', `${keyPrefix}*`) as Promise<string[]>),
       );
