@@ -1,6 +1,6 @@
 import { getMetadataStorage, ValidationTypes, type ValidatorOptions } from 'class-validator';
 import type { ValidationArguments } from 'class-validator';
-import { FORBIDDEN_KEYS, isPlain, OBJECT_BYTES } from './payload-guard.js';
+import { entryBytes, FORBIDDEN_KEYS, isPlain, OBJECT_BYTES } from './payload-guard.js';
 
 type Metatype = new (...args: unknown[]) => object;
 type Condition = (object: object, value: unknown) => boolean;
@@ -182,17 +182,24 @@ export class ValidationPlan {
  * Undefined where the process forbids code generation (`--disallow-code-generation-from-strings`).
  */
 function compile(metatype: Metatype, properties: PropertyPlan[]): Compiled | undefined {
-  const values: Record<string, unknown> = { M: metatype, isPlain, passes, ascii, T: metatype.name };
+  const values: Record<string, unknown> = {
+    M: metatype,
+    isPlain,
+    entryBytes,
+    passes,
+    ascii,
+    T: metatype.name,
+  };
   const names = properties.map((p) => JSON.stringify(p.name));
   const allowed = (key: string) => names.map((n) => `${key} === ${n}`).join(' || ');
-  // The payload guard's estimate: OBJECT_BYTES, then per key its length + 3 and the value's.
-  const copyCases = properties.map(
-    ({ name }, i) => `      case ${names[i]}:
-        v = value[${names[i]}];
+  // Sizes as the payload guard estimates them (OBJECT_BYTES, then entryBytes per key).
+  const copyCases = names.map(
+    (name) => `      case ${name}:
+        v = value[${name}];
         if (typeof v === "object" && v !== null) return undefined;
-        if (e[${names[i]}] instanceof Function) return undefined; // class-transformer keeps methods
-        bytes += ${name.length + 3} + (typeof v === "string" ? v.length + 2 : 8);
-        e[${names[i]}] = v;
+        if (e[${name}] instanceof Function) return undefined; // class-transformer keeps methods
+        bytes += entryBytes(${name}, v);
+        e[${name}] = v;
         break;`,
   );
   const checks = properties.map((property, i) => {
