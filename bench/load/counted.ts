@@ -1,12 +1,12 @@
 // The workload of `npm run bench:instructions`, run under callgrind: one bench server in this
 // process, `warm` operations, then `measured` ones with callgrind's instrumentation on.
 //   ack: `send` events handed to a server socket one per event-loop turn (as bench/in-process.ts),
-//        each answered to a real client; ack-net: the same over the network from a client
-//        process (the server's instructions alone); connect: authenticated handshakes, one at a time, kept;
+//        each answered to a real client;
+//   ack-net: the same over the network from a client process (the server's instructions alone);
+//   connect: authenticated handshakes, one at a time, kept;
 //   fanout: messages broadcast by the server to C clients in one room, one per event-loop turn;
 //   cross: the same messages published on another instance (through Redis), received here.
-//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> ack|ack-net|connect W M
-//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> fanout|cross W M C
+//   node --import <checkout>/sample/register.mjs bench/load/counted.ts <server.ts> <mode> W M [C]
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
@@ -83,15 +83,9 @@ if (mode === 'ack') {
   // would let the count depend on how many frames each read happens to carry): only the
   // server's own instructions are counted, its network read path included.
   const worker = new Worker();
-  const clients = 1;
-  const userIds = Array.from({ length: clients }, (_, i) => `net-${i}`);
-  await worker.send({ cmd: 'connect', url, userIds, concurrency: clients });
+  await worker.send({ cmd: 'connect', url, userIds: ['net-0'], concurrency: 1 });
   const pass = async (n: number) => {
-    const { ok } = await worker.send<{ ok: number }>({
-      cmd: 'ack',
-      count: clients,
-      perSocket: n / clients,
-    });
+    const { ok } = await worker.send<{ ok: number }>({ cmd: 'ack', count: 1, perSocket: n });
     if (ok !== n) throw new Error(`ack-net: ${ok} of ${n} acks answered`);
   };
   await pass(warm);
@@ -100,9 +94,8 @@ if (mode === 'ack') {
   instrument(false);
   await worker.exit();
 } else if (mode === 'fanout' || mode === 'cross') {
-  // FANOUT_CLIENTS clients in one room; each message is broadcast by the server itself (no
-  // HTTP publish), so what is counted is the broadcast: encoding once, then every delivery.
-  const clients: ClientSocket[] = [];
+  // FANOUT_CLIENTS clients in one room. fanout: each message is broadcast by the server itself
+  // (no HTTP publish), so what is counted is the broadcast: encoding once, then every delivery.
   let delivered = 0;
   // Awaited, not polled: polling turns would be counted, as many as the machine is slow.
   let expected = -1;
@@ -117,7 +110,6 @@ if (mode === 'ack') {
     client.on(PUBLISH_EVENT, () => {
       if (++delivered === expected) allDelivered();
     });
-    clients.push(client);
   }
   const { nsp } = (await target()) as unknown as { nsp: Namespace };
   // A local join: with the Redis adapter, socketsJoin would go through Redis.
