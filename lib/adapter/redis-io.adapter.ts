@@ -16,6 +16,7 @@ import { NamespaceHooks } from './namespace-hooks.js';
 import { originGuard } from './origin-guard.js';
 import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
 import { RedisConnections } from './redis-connections.js';
+import { confirmSubscribedJoins } from './sharded-joins.js';
 
 export type { RealtimeAdapterHealth } from './realtime-health.js';
 
@@ -83,11 +84,18 @@ export class RedisIoAdapter extends IoAdapter {
     } else {
       const pub = this.connections.create('pub', 'publisher');
       const sub = this.connections.create('sub', 'subscriber');
-      this.adapterFactory = (
+      const connections = this.connections;
+      this.adapterFactory =
         redis.mode === 'sharded'
-          ? createShardedAdapter(pub, sub, { channelPrefix: `${prefix}:io` })
-          : createAdapter(pub, sub, { key: `${prefix}:io`, requestsTimeout: redis.requestsTimeout })
-      ) as AdapterFactory;
+          ? confirmSubscribedJoins(
+              createShardedAdapter(pub, sub, { channelPrefix: `${prefix}:io` }),
+              sub,
+              () => connections.health === 'connected',
+            )
+          : (createAdapter(pub, sub, {
+              key: `${prefix}:io`,
+              requestsTimeout: redis.requestsTimeout,
+            }) as AdapterFactory);
     }
     await this.connections.waitUntilReady(READY_TIMEOUT_MS);
     this.log.log(`Redis adapter ready (${redis.mode} mode, key prefix "${prefix}")`);

@@ -16,6 +16,7 @@ import {
 import { TestApp } from '../kit/app.js';
 import { ask, eventually, once } from '../kit/events.js';
 import { RedisServer, uniquePrefix } from '../kit/redis.js';
+import { TcpProxy } from '../kit/tcp-proxy.js';
 
 @WebSocketGateway({ namespace: '/life' })
 class LifeGateway {
@@ -31,6 +32,12 @@ class LifeGateway {
   broadcast(@MessageBody() body: { room: string; event: string; data: unknown }) {
     this.server.to(body.room).emit(body.event, body.data);
     return { ok: true };
+  }
+
+  /** Answered without Redis. */
+  @SubscribeMessage('ping')
+  ping() {
+    return 'pong';
   }
 }
 
@@ -179,6 +186,74 @@ describe('RedisIoAdapter lifecycle', () => {
         await app.close();
       }
       expect(appClient.status).toBe('wait');
+    });
+  });
+
+  // Sharded pub/sub subscribes per room, and @socket.io/redis-adapter does not await that SSUBSCRIBE.
+  describe('sharded mode: a join stands once Redis has confirmed the room subscription', () => {
+    const sharded = (url: string, keyPrefix: string): RealtimeModuleOptions => ({
+      redis: { url, mode: 'sharded', keyPrefix },
+      presence: false,
+    });
+
+    it('holds the join until Redis answers the SSUBSCRIBE, while other messages are answered', async () => {
+      const proxy = await TcpProxy.start(redis.port);
+      const app = await TestApp.start({
+        realtime: sharded(proxy.url, uniquePrefix('sharded-join')),
+        providers: [LifeGateway],
+      });
+      try {
+        expect(app.get(RealtimeHealth).check()).toEqual({ status: 'connected', mode: 'sharded' });
+        const client = await app.connect('/life');
+
+        proxy.hold();
+        let joined = false;
+        const join = ask(client, 'join', { room: 'fresh' }).then((answer) => {
+          joined = true;
+          return answer;
+        });
+        // Sent after the join and answered without Redis: the join is still waiting for Redis.
+        await expect(ask(client, 'ping')).resolves.toBe('pong');
+        expect(joined).toBe(false);
+        proxy.release();
+        await expect(join).resolves.toEqual({ ok: true });
+
+        // A room that already exists here needs no subscription: answered while Redis is held.
+        proxy.hold();
+        const second = await app.connect('/life');
+        await expect(ask(second, 'join', { room: 'fresh' })).resolves.toEqual({ ok: true });
+        proxy.release();
+      } finally {
+        await app.close();
+        await proxy.close();
+      }
+    });
+
+    it("delivers another instance's broadcast sent right after the join is answered", async () => {
+      const keyPrefix = uniquePrefix('sharded-join-cross');
+      const app = await TestApp.start({
+        realtime: sharded(redis.url, keyPrefix),
+        providers: [LifeGateway],
+      });
+      const other = await TestApp.start({
+        realtime: sharded(redis.url, keyPrefix),
+        providers: [LifeGateway],
+      });
+      try {
+        const publisher = await other.connect('/life');
+        for (let i = 0; i < 20; i++) {
+          const member = await app.connect('/life');
+          const room = `room-${i}`;
+          await ask(member, 'join', { room });
+          const news = once(member, 'news');
+          await ask(publisher, 'broadcast', { room, event: 'news', data: i });
+          await expect(news).resolves.toBe(i);
+          member.disconnect();
+        }
+      } finally {
+        await app.close();
+        await other.close();
+      }
     });
   });
 });
