@@ -41,6 +41,8 @@ const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
  * (the same for `npm run bench`'s warm-up): publish that many first, to a room nobody is in.
  */
 const warmPublishes = Number(flag('--warm-publishes', '4000'));
+/** --gc: a forced full GC of every server after set-up (to see what the heap's state costs). */
+const forceGc = process.argv.includes('--gc');
 
 const run = Date.now();
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -56,6 +58,10 @@ interface Subject {
   costs: number[];
   /** The same, the servers' main threads alone (without V8's GC helper threads and libuv's). */
   mainCosts: number[];
+  /** The same, the system (kernel) part of all threads' time. */
+  systemCosts: number[];
+  /** The servers' GC pauses per operation. */
+  gcCosts: number[];
   rates: number[];
 }
 
@@ -79,6 +85,8 @@ async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
     workers,
     costs: [],
     mainCosts: [],
+    systemCosts: [],
+    gcCosts: [],
     rates: [],
   };
   // A factory, not a command: each worker gets its own user ids.
@@ -113,12 +121,16 @@ async function cpu(servers: ServerHandle[]): Promise<Cpu> {
   return {
     all: all.reduce((n, m) => n + m.cpuUs, 0),
     main: all.reduce((n, m) => n + (m.mainCpuUs ?? Number.NaN), 0),
+    system: all.reduce((n, m) => n + m.systemCpuUs, 0),
+    gc: all.reduce((n, m) => n + m.gcPauseUs, 0),
   };
 }
-type Cpu = { all: number; main: number };
+type Cpu = { all: number; main: number; system: number; gc: number };
 const per = (before: Cpu, after: Cpu, n: number): Cpu => ({
   all: (after.all - before.all) / n,
   main: (after.main - before.main) / n,
+  system: (after.system - before.system) / n,
+  gc: (after.gc - before.gc) / n,
 });
 
 /** One measured pass; returns server CPU µs per operation. */
@@ -181,12 +193,15 @@ const subjects: Subject[] = [];
 const started: ServerHandle[] = [];
 try {
   for (const impl of impls) subjects.push(await setUp(impl, started));
+  if (forceGc) for (const server of started) await metrics(server, true);
   for (let i = 0; i < warm; i++) for (const s of subjects) await pass(s);
   for (let rep = 0; rep < reps; rep++) {
     for (const s of subjects) {
-      const { all, main } = await pass(s);
+      const { all, main, system, gc } = await pass(s);
       s.costs.push(all);
       s.mainCosts.push(main);
+      s.systemCosts.push(system);
+      s.gcCosts.push(gc);
     }
   }
   const unit = { ack: 'ack', fanout: 'delivery', cross: 'delivery (A+B)', connect: 'connect' }[
@@ -199,9 +214,9 @@ try {
     `clients ${mode === 'ack' ? 100 : clients}${churn ? `, after ${churn} handshakes` : ''}\n`,
   );
   console.log(
-    '| implementation | median | / first (median of per-turn ratios) | main thread alone | / first | passes |',
+    '| implementation | median | / first (median of per-turn ratios) | main thread alone | / first | system (kernel) | / first | GC pauses | passes |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   const base = subjects[0];
   const ratioTo = (costs: number[], first: number[]) =>
     median(costs.map((c, i) => c / first[i])).toFixed(3);
@@ -209,7 +224,9 @@ try {
     const passes = s.costs.map((c) => c.toFixed(1)).join(' ');
     console.log(
       `| ${s.impl} | ${median(s.costs).toFixed(2)} | ${ratioTo(s.costs, base.costs)} | ` +
-        `${median(s.mainCosts).toFixed(2)} | ${ratioTo(s.mainCosts, base.mainCosts)} | ${passes} |`,
+        `${median(s.mainCosts).toFixed(2)} | ${ratioTo(s.mainCosts, base.mainCosts)} | ` +
+        `${median(s.systemCosts).toFixed(2)} | ${ratioTo(s.systemCosts, base.systemCosts)} | ` +
+        `${median(s.gcCosts).toFixed(2)} | ${passes} |`,
     );
   }
   if (mode === 'connect') {

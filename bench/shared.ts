@@ -2,6 +2,7 @@
 // bench events, and the /metrics body (server CPU and heap, read by the orchestrator).
 import { createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 
 export const BENCH_SECRET = 'bench-secret-at-least-32-bytes-long!!';
@@ -28,6 +29,10 @@ export interface ServerMetrics {
   cpuUs: number;
   /** The main thread's alone, µs (Linux; undefined elsewhere). */
   mainCpuUs?: number;
+  /** The system (kernel) part of cpuUs: syscalls, the network stack. */
+  systemCpuUs: number;
+  /** Time in V8's garbage collection pauses so far (main thread), µs. */
+  gcPauseUs: number;
   heapUsed: number;
   rss: number;
   external: number;
@@ -39,17 +44,30 @@ export interface ServerMetrics {
 
 declare const gc: undefined | (() => void);
 
+let gcPauseUs = 0;
+/** Started by the first readMetrics (in the servers only): GC pauses from then on. */
+let gcObserver: PerformanceObserver | undefined;
+function watchGc(): void {
+  gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauseUs += entry.duration * 1000;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+}
+
 /** `GET /metrics?gc=1` runs a full GC first (servers run with --expose-gc). */
 export function readMetrics(forceGc: boolean, sockets: number): ServerMetrics {
   if (forceGc && typeof gc === 'function') {
     gc();
     gc();
   }
+  if (!gcObserver) watchGc();
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return {
     cpuUs: cpu.user + cpu.system,
     mainCpuUs: mainThreadCpuUs(),
+    systemCpuUs: cpu.system,
+    gcPauseUs,
     heapUsed: mem.heapUsed,
     rss: mem.rss,
     external: mem.external,
