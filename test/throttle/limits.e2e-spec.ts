@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -79,43 +80,62 @@ describe('connections per user', () => {
 });
 
 describe('slow clients', () => {
-  it('disconnects a client that stops reading, and the server heap stays bounded', async () => {
-    const app = await TestApp.start({
-      realtime: {
-        auth: { secret: TEST_SECRET },
-        limits: { maxBufferedBytes: 256 * 1024 },
-        presence: false,
-      },
-      providers: [LimitsGateway],
-    });
-    try {
-      const slow = await app.connect('/limits', as('sloth'));
-      const healthy = await app.connect('/limits', as('hare'));
-      const nsp = app.get(NamespaceHooks).servers[0].of('/limits');
-      expect(nsp.sockets.size).toBe(2);
-      // Stop reading: the TCP receive window fills and the server's queue for this client grows.
-      (
-        slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }
-      ).ws._socket.pause();
-
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      const emitter = app.get(RealtimeEmitter).namespace('/limits');
-      const blob = 'x'.repeat(64 * 1024);
-      for (let i = 0; i < 400; i++) emitter.toUser('sloth').emit('blob', blob, i); // 25 MiB
-      await eventually(() => nsp.sockets.size === 1, {
-        timeoutMs: 5000,
-        what: 'the slow client to be dropped',
+  // The monitor wraps engine.io's sendPacket; a connection whose sendPacket someone else has
+  // replaced gets a packetCreate listener instead.
+  it.each([
+    ['wrapping sendPacket', false],
+    ['with a packetCreate listener', true],
+  ])(
+    'disconnects a client that stops reading, and the server heap stays bounded (%s)',
+    async (_, patched) => {
+      const app = await TestApp.start({
+        realtime: {
+          auth: { secret: TEST_SECRET },
+          limits: { maxBufferedBytes: 256 * 1024 },
+          presence: false,
+        },
+        providers: [LimitsGateway],
       });
-      gc();
-      const grown = process.memoryUsage().heapUsed - before;
-      // Without the limit the whole 25 MiB would sit in the server's write buffer.
-      expect(grown).toBeLessThan(10 * 1024 * 1024);
-      await expect(ask(healthy, 'echo', 'fine')).resolves.toBe('fine');
-    } finally {
-      await app.close();
-    }
-  });
+      try {
+        const server = app.get(NamespaceHooks).servers[0];
+        if (patched) {
+          server.engine.on('connection', (conn: { sendPacket: (...args: unknown[]) => void }) => {
+            const send = conn.sendPacket;
+            conn.sendPacket = function (...args: unknown[]) {
+              send.apply(this, args);
+            };
+          });
+        }
+        const slow = await app.connect('/limits', as('sloth'));
+        const healthy = await app.connect('/limits', as('hare'));
+        const nsp = server.of('/limits');
+        expect(nsp.sockets.size).toBe(2);
+        const conn = [...nsp.sockets.values()][0].conn as unknown as EventEmitter;
+        expect(conn.listenerCount('packetCreate')).toBe(patched ? 1 : 0);
+        // Stop reading: the TCP receive window fills and the server's queue for this client grows.
+        (
+          slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }
+        ).ws._socket.pause();
+
+        gc();
+        const before = process.memoryUsage().heapUsed;
+        const emitter = app.get(RealtimeEmitter).namespace('/limits');
+        const blob = 'x'.repeat(64 * 1024);
+        for (let i = 0; i < 400; i++) emitter.toUser('sloth').emit('blob', blob, i); // 25 MiB
+        await eventually(() => nsp.sockets.size === 1, {
+          timeoutMs: 5000,
+          what: 'the slow client to be dropped',
+        });
+        gc();
+        const grown = process.memoryUsage().heapUsed - before;
+        // Without the limit the whole 25 MiB would sit in the server's write buffer.
+        expect(grown).toBeLessThan(10 * 1024 * 1024);
+        await expect(ask(healthy, 'echo', 'fine')).resolves.toBe('fine');
+      } finally {
+        await app.close();
+      }
+    },
+  );
 });
 
 describe('payload limits', () => {
