@@ -10,9 +10,13 @@ import type { ServerMetrics } from '../shared.js';
 import type { WorkerCommand } from './client-worker.js';
 
 export const IMPLEMENTATIONS = ['plain', 'handwritten', 'library'] as const;
-/** Run only when named (--only, --impls): the library app with a setting changed. */
+/**
+ * Run only when named (--only, --impls): the library app with a setting changed, and plain
+ * Socket.IO's code hosted in a Nest app (what any Nest app costs, gateway or not).
+ */
 export const VARIANTS = {
   'library-no-presence': { file: 'library', env: { BENCH_OFF: 'presence' } },
+  'plain-in-nest': { file: 'plain-in-nest', env: {} },
 } as const;
 type Named = (typeof IMPLEMENTATIONS)[number] | keyof typeof VARIANTS;
 /**

@@ -1,67 +1,16 @@
 // (a) Plain Socket.IO: node http + socket.io, the JWT verified in namespace middleware with
 // jsonwebtoken (a KeyObject built once: the fastest way to call it), hand validation, and
-// @socket.io/redis-adapter over ioredis when REDIS_URL is set.
-import { createSecretKey } from 'node:crypto';
+// @socket.io/redis-adapter over ioredis when REDIS_URL is set (plain-socket.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
-import jwt from 'jsonwebtoken';
-import { Server, type Socket } from 'socket.io';
-import { BENCH_SECRET, PUBLISH_EVENT, readMetrics, validateRoom, validateSend } from '../shared.js';
+import { Server } from 'socket.io';
+import { PUBLISH_EVENT, readMetrics } from '../shared.js';
+import { servePlain } from './plain-socket.js';
 
-const key = createSecretKey(Buffer.from(BENCH_SECRET));
 const port = Number(process.env.PORT ?? 3000);
 
 const http = createServer((req, res) => void route(req, res));
 const io = new Server(http);
-
-if (process.env.REDIS_URL) {
-  const pub = new Redis(process.env.REDIS_URL);
-  const sub = pub.duplicate();
-  io.adapter(createAdapter(pub, sub, { key: `${process.env.KEY_PREFIX ?? 'bench'}:io` }));
-}
-
-io.use((socket, next) => {
-  const token = (socket.handshake.auth as { token?: unknown }).token;
-  if (typeof token !== 'string') return next(refusal('Authentication token is missing'));
-  try {
-    const payload = jwt.verify(token, key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-    if (typeof payload.sub !== 'string') return next(refusal('Token has no "sub" user id'));
-    socket.data.user = payload;
-    next();
-  } catch (error) {
-    next(refusal(`Invalid token: ${(error as Error).message}`));
-  }
-});
-
-io.on('connection', (socket: Socket) => {
-  socket.on('join', (body: unknown, ack?: (answer: unknown) => void) => {
-    const room = validateRoom(body);
-    if (!room) return reply(socket, ack, invalid('join', 'room must be a string of 1 to 100'));
-    void socket.join(room);
-    reply(socket, ack, { ok: true, room });
-  });
-  socket.on('send', (body: unknown, ack?: (answer: unknown) => void) => {
-    const message = validateSend(body);
-    if (!message) return reply(socket, ack, invalid('send', 'room and text (1 to 1000) required'));
-    reply(socket, ack, { ok: true });
-  });
-});
-
-function refusal(message: string): Error {
-  const err = new Error('UNAUTHORIZED') as Error & { data: unknown };
-  err.data = { status: 'error', code: 'UNAUTHORIZED', message };
-  return err;
-}
-
-function invalid(event: string, message: string) {
-  return { status: 'error', code: 'VALIDATION_FAILED', message, event };
-}
-
-function reply(socket: Socket, ack: ((a: unknown) => void) | undefined, answer: unknown): void {
-  if (typeof ack === 'function') ack(answer);
-  else if ((answer as { status?: string }).status === 'error') socket.emit('exception', answer);
-}
+servePlain(io);
 
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
