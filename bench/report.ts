@@ -276,6 +276,21 @@ export function renderMarkdown(report: Report): string {
       `| memory: heap KiB per idle connection | ${fmt(library['memory.heapBytesPerConnection'] / 1024, 2)} | ${fmt(bare['memory.heapBytesPerConnection'] / 1024, 2)} | ${cost('memory.heapBytesPerConnection', 'lower')} |`,
     );
   }
+  if (library && report.medians['plain-in-nest']) {
+    // What hosting Socket.IO in a Nest app costs by itself, and the library against that.
+    lines.push(
+      '',
+      '| target metric | plain in a Nest app / plain | library / plain in a Nest app |',
+      '| --- | ---: | ---: |',
+    );
+    for (const row of ROWS.filter((r) => r.target !== undefined)) {
+      const hosted = ratioOf(report, 'plain-in-nest', 'plain', row.key);
+      const vsHosted = ratioOf(report, 'library', 'plain-in-nest', row.key);
+      lines.push(
+        `| ${row.label} | ${hosted?.toFixed(2) ?? '–'} | ${vsHosted?.toFixed(2) ?? '–'} |`,
+      );
+    }
+  }
   if (report.hold) {
     const h = report.hold;
     lines.push(

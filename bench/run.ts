@@ -8,6 +8,7 @@
 //   npm run bench -- --quick    1 round, smaller N
 //   options: --rounds N, --no-hold, --only plain,library
 //   --only library,library-no-presence measures what presence costs (the same app without it)
+//   --only plain,handwritten,library,plain-in-nest adds plain's code hosted in a Nest app
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
