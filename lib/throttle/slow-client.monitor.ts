@@ -101,11 +101,14 @@ export class SlowClientMonitor implements OnModuleInit {
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const monitor = this;
       this.sendPacket = function (this: EngineConnection, type, data, options, callback) {
-        if (this.writeBuffer.length !== 0 || sizeOf(data) > max) {
-          // engine.io drops packets once the connection is closing.
-          if (this.readyState !== 'closing' && this.readyState !== 'closed')
-            monitor.count(this, sizeOf(data));
-        }
+        const size = sizeOf(data);
+        // As onPacket; engine.io queues nothing once the connection is closing.
+        if (
+          (this.writeBuffer.length !== 0 || size > max) &&
+          this.readyState !== 'closing' &&
+          this.readyState !== 'closed'
+        )
+          monitor.count(this, size);
         engine.call(this, type, data, options, callback);
       };
     }
