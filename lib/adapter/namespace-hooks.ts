@@ -172,12 +172,23 @@ export class NamespaceHooks {
               : this.admit[i - after](socket);
       if (result instanceof Promise) return result.then(() => this.runChecks(socket, i + 1));
     }
-    return undefined;
+    return this.joinUserRoom(socket);
+  }
+
+  /**
+   * The handshake's last step, before Socket.IO tells the client it is connected: the user's
+   * personal room. In sharded mode a join that creates the room waits for its subscription
+   * (sharded-joins.ts), so an emit to the user from another instance once the client is connected
+   * reaches it. Should the handshake still fail, Socket.IO's clean-up leaves every room.
+   */
+  private joinUserRoom(socket: Socket): Promise<void> | undefined {
+    const identity = identityOf(socket);
+    if (!identity) return undefined;
+    const joined = socket.join(`${this.options.userRoomPrefix}${identity.userId}`);
+    return joined instanceof Promise ? joined : undefined;
   }
 
   private connected(socket: Socket): void {
-    const identity = identityOf(socket);
-    if (identity) void socket.join(`${this.options.userRoomPrefix}${identity.userId}`);
     this.lifecycle.attach(socket);
     for (const hook of this.hooks) hook(socket);
     if (this.packetHooks.length) {

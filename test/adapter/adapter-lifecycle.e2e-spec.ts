@@ -17,6 +17,7 @@ import { TestApp } from '../kit/app.js';
 import { ask, eventually, once } from '../kit/events.js';
 import { RedisServer, uniquePrefix } from '../kit/redis.js';
 import { TcpProxy } from '../kit/tcp-proxy.js';
+import { TEST_SECRET } from '../kit/tokens.js';
 
 @WebSocketGateway({ namespace: '/life' })
 class LifeGateway {
@@ -223,6 +224,35 @@ describe('RedisIoAdapter lifecycle', () => {
         const second = await app.connect('/life');
         await expect(ask(second, 'join', { room: 'fresh' })).resolves.toEqual({ ok: true });
         proxy.release();
+      } finally {
+        await app.close();
+        await proxy.close();
+      }
+    });
+
+    it('tells a client it is connected once its personal room is subscribed', async () => {
+      const proxy = await TcpProxy.start(redis.port);
+      const app = await TestApp.start({
+        realtime: {
+          ...sharded(proxy.url, uniquePrefix('sharded-user')),
+          auth: { secret: TEST_SECRET },
+        },
+        providers: [LifeGateway],
+      });
+      try {
+        const alice = await app.connectAs('alice', '/life');
+        proxy.hold();
+        let connected = false;
+        const bob = app.connectAs('bob', '/life').then((socket) => {
+          connected = true;
+          return socket;
+        });
+        // The SSUBSCRIBE of bob's room has gone out, and a round trip of alice's has come back.
+        await proxy.sent(`#/life#${app.options.userRoomPrefix}bob#`);
+        await expect(ask(alice, 'ping')).resolves.toBe('pong');
+        expect(connected).toBe(false);
+        proxy.release();
+        await expect(bob).resolves.toMatchObject({ connected: true });
       } finally {
         await app.close();
         await proxy.close();

@@ -8,6 +8,9 @@ import { freePort } from './redis.js';
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private queue: Array<() => void> | null = null;
+  /** What the app has sent to Redis (latin1), for sent(). */
+  private requests = '';
+  private readonly awaiting: Array<{ text: string; resolve: () => void }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -39,6 +42,12 @@ export class TcpProxy {
     for (const send of queue) send();
   }
 
+  /** Resolves once the app has sent `text` to Redis (a command's key or channel, say). */
+  sent(text: string): Promise<void> {
+    if (this.requests.includes(text)) return Promise.resolve();
+    return new Promise((resolve) => this.awaiting.push({ text, resolve }));
+  }
+
   async close(): Promise<void> {
     this.release();
     for (const socket of this.sockets) socket.destroy();
@@ -48,7 +57,15 @@ export class TcpProxy {
   private relay(client: Socket, targetPort: number): void {
     const upstream = connect(targetPort, '127.0.0.1');
     this.sockets.add(client).add(upstream);
-    client.on('data', (chunk) => upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      upstream.write(chunk);
+      this.requests += chunk.toString('latin1');
+      for (const waiter of [...this.awaiting]) {
+        if (!this.requests.includes(waiter.text)) continue;
+        this.awaiting.splice(this.awaiting.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
     upstream.on('data', (chunk) => {
       const send = () => client.write(chunk);
       if (this.queue) this.queue.push(send);
