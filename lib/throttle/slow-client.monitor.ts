@@ -54,6 +54,8 @@ interface EngineConnection {
 export class SlowClientMonitor implements OnModuleInit {
   private readonly logger = new Logger('RealtimeSlowClient');
   private readonly max: number;
+  /** The rule for one packet about to be queued; the two ways of seeing packets share it. */
+  private readonly inspect: (conn: EngineConnection, size: number) => void;
   private readonly onPacket: (this: EngineConnection, packet: { data?: unknown }) => void;
   /** engine.io's own `sendPacket`, from the first connection's prototype. */
   private engineSendPacket?: SendPacket;
@@ -70,10 +72,12 @@ export class SlowClientMonitor implements OnModuleInit {
     const max = this.max;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const monitor = this;
+    const inspect = (this.inspect = (conn: EngineConnection, size: number) => {
+      if (conn.writeBuffer.length === 0 && size <= max) return;
+      monitor.count(conn, size);
+    });
     this.onPacket = function (this: EngineConnection, packet: { data?: unknown }) {
-      const size = sizeOf(packet.data);
-      if (this.writeBuffer.length === 0 && size <= max) return;
-      monitor.count(this, size);
+      inspect(this, sizeOf(packet.data));
     };
   }
 
@@ -97,18 +101,9 @@ export class SlowClientMonitor implements OnModuleInit {
     if (own || typeof proto !== 'function') return undefined;
     if (!this.engineSendPacket) {
       const engine = (this.engineSendPacket = proto);
-      const max = this.max;
-      // eslint-disable-next-line @typescript-eslint/no-this-alias
-      const monitor = this;
+      const inspect = this.inspect;
       this.sendPacket = function (this: EngineConnection, type, data, options, callback) {
-        const size = sizeOf(data);
-        // As onPacket; engine.io queues nothing once the connection is closing.
-        if (
-          (this.writeBuffer.length !== 0 || size > max) &&
-          this.readyState !== 'closing' &&
-          this.readyState !== 'closed'
-        )
-          monitor.count(this, size);
+        inspect(this, sizeOf(data));
         engine.call(this, type, data, options, callback);
       };
     }
@@ -117,6 +112,8 @@ export class SlowClientMonitor implements OnModuleInit {
 
   /** A packet joining a non-empty write buffer (or larger than the limit by itself). */
   private count(conn: EngineConnection, size: number): void {
+    // engine.io queues nothing once the connection is closing (and emits no packetCreate then).
+    if (conn.readyState === 'closing' || conn.readyState === 'closed') return;
     const buffer = conn.writeBuffer;
     let tally = this.tallies.get(conn);
     if (tally?.buffer !== buffer) {
