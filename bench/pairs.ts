@@ -55,13 +55,8 @@ interface Subject {
   publisher: ServerHandle;
   measured: ServerHandle[];
   workers: Worker[];
-  costs: number[];
-  /** The same, the servers' main threads alone (without V8's GC helper threads and libuv's). */
-  mainCosts: number[];
-  /** The same, the system (kernel) part of all threads' time. */
-  systemCosts: number[];
-  /** The servers' GC pauses per operation. */
-  gcCosts: number[];
+  /** Per measured pass: server CPU µs per operation (all threads, main thread, kernel, GC). */
+  costs: Cpu[];
   rates: number[];
 }
 
@@ -84,9 +79,6 @@ async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
     measured: b ? [a, b] : [a],
     workers,
     costs: [],
-    mainCosts: [],
-    systemCosts: [],
-    gcCosts: [],
     rates: [],
   };
   // A factory, not a command: each worker gets its own user ids.
@@ -197,11 +189,7 @@ try {
   for (let i = 0; i < warm; i++) for (const s of subjects) await pass(s);
   for (let rep = 0; rep < reps; rep++) {
     for (const s of subjects) {
-      const { all, main, system, gc } = await pass(s);
-      s.costs.push(all);
-      s.mainCosts.push(main);
-      s.systemCosts.push(system);
-      s.gcCosts.push(gc);
+      s.costs.push(await pass(s));
     }
   }
   const unit = { ack: 'ack', fanout: 'delivery', cross: 'delivery (A+B)', connect: 'connect' }[
@@ -218,15 +206,17 @@ try {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   const base = subjects[0];
-  const ratioTo = (costs: number[], first: number[]) =>
-    median(costs.map((c, i) => c / first[i])).toFixed(3);
+  // Of one column (`part`): this implementation's median, and the median of per-turn ratios.
+  const medianOf = (s: Subject, part: keyof Cpu) => median(s.costs.map((c) => c[part]));
+  const ratioOf = (s: Subject, part: keyof Cpu) =>
+    median(s.costs.map((c, i) => c[part] / base.costs[i][part])).toFixed(3);
   for (const s of subjects) {
-    const passes = s.costs.map((c) => c.toFixed(1)).join(' ');
+    const passes = s.costs.map((c) => c.all.toFixed(1)).join(' ');
     console.log(
-      `| ${s.impl} | ${median(s.costs).toFixed(2)} | ${ratioTo(s.costs, base.costs)} | ` +
-        `${median(s.mainCosts).toFixed(2)} | ${ratioTo(s.mainCosts, base.mainCosts)} | ` +
-        `${median(s.systemCosts).toFixed(2)} | ${ratioTo(s.systemCosts, base.systemCosts)} | ` +
-        `${median(s.gcCosts).toFixed(2)} | ${passes} |`,
+      `| ${s.impl} | ${medianOf(s, 'all').toFixed(2)} | ${ratioOf(s, 'all')} | ` +
+        `${medianOf(s, 'main').toFixed(2)} | ${ratioOf(s, 'main')} | ` +
+        `${medianOf(s, 'system').toFixed(2)} | ${ratioOf(s, 'system')} | ` +
+        `${medianOf(s, 'gc').toFixed(2)} | ${passes} |`,
     );
   }
   if (mode === 'connect') {
