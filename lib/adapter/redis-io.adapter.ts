@@ -8,6 +8,7 @@ import { protectGatewayHooks } from '../errors/gateway-hooks.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import { within } from '../within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { joinBroadcastFrames } from './broadcast-frames.js';
 import { ConnectionRecovery } from './connection-recovery.js';
 import { GatewayPipelines } from './handler-pipeline.js';
 import { bindMessageHandlers } from './message-binding.js';
@@ -127,6 +128,7 @@ export class RedisIoAdapter extends IoAdapter {
       this.serverOptions(options) as ServerOptions,
     ) as unknown as Server;
     if (this.adapterFactory) server.adapter(this.adapterFactory);
+    joinBroadcastFrames(server);
     this.recovery.watch(server);
     this.hooks.installServer(server);
     return server;

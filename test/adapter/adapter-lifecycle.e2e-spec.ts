@@ -1,18 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { Redis } from 'ioredis';
-import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import {
   RealtimeHealth,
   type RealtimeModuleOptions,
   type RealtimeRedisMode,
 } from '../../lib/index.js';
+import { RoomsGateway } from '../fixtures/rooms-gateway.js';
 import { TestApp } from '../kit/app.js';
 import { ask, eventually, once } from '../kit/events.js';
 import { RedisServer, uniquePrefix } from '../kit/redis.js';
@@ -20,21 +14,7 @@ import { TcpProxy } from '../kit/tcp-proxy.js';
 import { TEST_SECRET } from '../kit/tokens.js';
 
 @WebSocketGateway({ namespace: '/life' })
-class LifeGateway {
-  @WebSocketServer() server!: Namespace;
-
-  @SubscribeMessage('join')
-  async join(@MessageBody() body: { room: string }, @ConnectedSocket() socket: ServerSocket) {
-    await socket.join(body.room);
-    return { ok: true };
-  }
-
-  @SubscribeMessage('broadcast')
-  broadcast(@MessageBody() body: { room: string; event: string; data: unknown }) {
-    this.server.to(body.room).emit(body.event, body.data);
-    return { ok: true };
-  }
-
+class LifeGateway extends RoomsGateway {
   /** Answered without Redis. */
   @SubscribeMessage('ping')
   ping() {

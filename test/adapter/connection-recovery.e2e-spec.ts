@@ -3,10 +3,10 @@ import {
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
-  WebSocketServer,
 } from '@nestjs/websockets';
-import type { Namespace, Socket as ServerSocket } from 'socket.io';
+import type { Socket as ServerSocket } from 'socket.io';
 import type { Socket } from 'socket.io-client';
+import { RoomsGateway } from '../fixtures/rooms-gateway.js';
 import { TestApp } from '../kit/app.js';
 import { ask, connected, eventually, once, refused } from '../kit/events.js';
 import { AppInstance, startAll } from '../kit/instance.js';
@@ -181,21 +181,7 @@ describe('connection state recovery in streams mode (two instances on Redis)', (
 });
 
 @WebSocketGateway({ namespace: '/cluster' })
-class RecoveryGateway {
-  @WebSocketServer() server!: Namespace;
-
-  @SubscribeMessage('join')
-  async join(@MessageBody() body: { room: string }, @ConnectedSocket() socket: ServerSocket) {
-    await socket.join(body.room);
-    return { ok: true };
-  }
-
-  @SubscribeMessage('broadcast')
-  broadcast(@MessageBody() body: { room: string; event: string; data: unknown }) {
-    this.server.to(body.room).emit(body.event, body.data);
-    return { ok: true };
-  }
-
+class RecoveryGateway extends RoomsGateway {
   @SubscribeMessage('fetch_sockets')
   async fetchSockets(@MessageBody() body: { room: string }) {
     return (await this.server.in(body.room).fetchSockets()).map((s) => s.id).sort();
