@@ -7,7 +7,8 @@
 // whether a collection falls in the short or the long run moves the total by thousands of
 // instructions per operation, while the rest stays within a few hundred.
 //   npm run bench:instructions -- --mode ack|ack-net|connect|fanout|cross [--impls ...]
-//   ack-net: the clients in another process, so only the server's instructions are counted.
+//   ack-net: the clients in another process, so only the server's instructions are counted;
+//   with --churn N, after N handshakes and disconnects (ack-net only).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ const FANOUT_CLIENTS = 50;
 const mode = flag('--mode', 'ack') as keyof typeof SIZES;
 if (!(mode in SIZES)) throw new Error(`--mode: one of ${Object.keys(SIZES).join(', ')}`);
 const impls = implsFlag('plain,library');
+const churn = Number(flag('--churn', '0'));
+if (churn && mode !== 'ack-net') throw new Error('--churn: with --mode ack-net only');
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   throw new Error('bench:instructions needs valgrind on PATH (Debian: apt-get install valgrind)');
 }
@@ -68,6 +71,7 @@ async function run(impl: Impl, measured: number): Promise<Count> {
           ...process.env,
           ...env,
           REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          BENCH_CHURN: String(churn),
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -113,7 +117,7 @@ for (const impl of impls) {
 }
 console.log(`### bench:instructions --mode ${mode}: main-thread instructions per ${unit}\n`);
 console.log(
-  `warm-up ${warm}, counted ${short} and ${long}; figure = difference / ${(long - short) * perMeasured}` +
+  `warm-up ${warm}${churn ? ` after ${churn} handshakes and disconnects` : ''}, counted ${short} and ${long}; figure = difference / ${(long - short) * perMeasured}` +
     (perDelivery ? ` (${FANOUT_CLIENTS} clients per message)\n` : '\n'),
 );
 const fmt = (n: number) => Math.round(n).toLocaleString('en');

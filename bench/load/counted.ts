@@ -82,6 +82,16 @@ if (mode === 'ack') {
   // The same events sent over the network by a client process, one at a time (more in flight
   // would let the count depend on how many frames each read happens to carry): only the
   // server's own instructions are counted, its network read path included.
+  // BENCH_CHURN=N (bench:instructions --churn N): N handshakes and disconnects first, the state
+  // `npm run bench` measures ack in after its connect and memory scenarios.
+  const churn = Number(process.env.BENCH_CHURN ?? 0);
+  if (churn > 0) {
+    const churner = new Worker();
+    const userIds = Array.from({ length: churn }, (_, i) => `churn-${i}`);
+    await churner.send({ cmd: 'connect', url, userIds, concurrency: 25 });
+    await churner.send({ cmd: 'disconnect', keep: 0 });
+    await churner.exit();
+  }
   const worker = new Worker();
   await worker.send({ cmd: 'connect', url, userIds: ['net-0'], concurrency: 1 });
   const pass = async (n: number) => {
