@@ -25,19 +25,17 @@ function frameOf(nsp: Namespace, data: unknown): Buffer[] | undefined {
   return options.wsPreEncodedFrame;
 }
 
-/** A string whose broadcast's WebSocket frame (4-byte header, '4' and the packet) is `bytes` long. */
+/** A string whose broadcast's WebSocket frame (header, '4' and the packet) is `bytes` long. */
 function framedAt(bytes: number): string {
-  const overhead = 4 + '42/frames,["heard",""]'.length;
-  return 'x'.repeat(bytes - overhead);
+  // A 2-byte header carries up to 125 payload bytes, a 4-byte one up to 65,535.
+  const header = bytes - 2 <= 125 ? 2 : 4;
+  return 'x'.repeat(bytes - header - '42/frames,["heard",""]'.length);
 }
 
 const PAYLOADS: Array<[string, unknown]> = [
   ['a small object', { text: 'hello', n: 1 }],
   ['text outside ASCII', { text: 'grüße, 你好, 🎉' }],
-  [
-    '125 bytes framed (the longest 2-byte header)',
-    'x'.repeat(125 - '42/frames,["heard",""]'.length),
-  ],
+  ['a frame of 127 bytes (the longest with a 2-byte header)', framedAt(127)],
   ['a frame of exactly 64 KiB', framedAt(64 * 1024)],
   ['a frame just over 64 KiB', framedAt(64 * 1024 + 1)],
   ['300 KiB', 'y'.repeat(300 * 1024)],

@@ -97,27 +97,21 @@ describe.each<RealtimeRedisMode>(['pubsub', 'sharded', 'streams'])(
 
       // --- Redis comes back on the same port; the apps are not restarted ---
       await redis.restart();
+      // Each instance's subscriber reconnects on its own backoff (up to 3 s) and resubscribes,
+      // so one direction may resume a little after the other (seen under CI load).
       let seq = 0;
-      await eventually(
-        async () => {
-          const data = `after-${++seq}`;
-          const got = receives(b1, 'msg', data, 300);
-          await ask(a1, 'broadcast', { room: 'room', event: 'msg', data });
-          return got;
-        },
-        { timeoutMs: 15_000, intervalMs: 0, what: 'cross-instance delivery to resume' },
-      );
-      // and the other way round: each instance's subscriber reconnects on its own backoff (up to
-      // 3 s) and resubscribes, so B -> A may resume a little after A -> B (seen under CI load).
-      await eventually(
-        async () => {
-          const data = `back-${++seq}`;
-          const got = receives(a1, 'msg', data, 300);
-          await ask(b1, 'broadcast', { room: 'room', event: 'msg', data });
-          return got;
-        },
-        { timeoutMs: 15_000, intervalMs: 0, what: 'delivery from B to A to resume' },
-      );
+      const resumes = (from: Socket, to: Socket, what: string) =>
+        eventually(
+          async () => {
+            const data = `after-${++seq}`;
+            const got = receives(to, 'msg', data, 300);
+            await ask(from, 'broadcast', { room: 'room', event: 'msg', data });
+            return got;
+          },
+          { timeoutMs: 15_000, intervalMs: 0, what },
+        );
+      await resumes(a1, b1, 'cross-instance delivery to resume');
+      await resumes(b1, a1, 'delivery from B to A to resume');
       for (const c of [a1, b1]) {
         await eventually(
           async () => (await ask<RealtimeAdapterHealth>(c, 'health')).status === 'connected',
