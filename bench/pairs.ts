@@ -13,6 +13,7 @@ import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
 import {
   type Impl,
   metrics,
+  profile,
   publish,
   publishPass,
   type ServerHandle,
@@ -40,7 +41,9 @@ const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
  * Fan-out and cross count the HTTP publish requests, whose cost falls for about 4,000 requests
  * (the same for `npm run bench`'s warm-up): publish that many first, to a room nobody is in.
  */
-const warmPublishes = Number(flag('--warm-publishes', '4000'));
+const warmPublishes = Number(
+  flag('--warm-publishes', mode === 'fanout' || mode === 'cross' ? '4000' : '0'),
+);
 /** --gc: a forced full GC of every server after set-up (to see what the heap's state costs). */
 const forceGc = process.argv.includes('--gc');
 
@@ -103,7 +106,7 @@ async function setUp(impl: Impl, started: ServerHandle[]): Promise<Subject> {
     if (held > clients) await each(() => ({ cmd: 'disconnect', keep: half(clients) }));
     await each(() => ({ cmd: 'join', room: 'pairs', count: half(clients) }));
   }
-  if (mode === 'fanout' || mode === 'cross') await publishPass(a, warmPublishes);
+  if (warmPublishes) await publishPass(a, warmPublishes);
   return subject;
 }
 
@@ -131,6 +134,7 @@ async function pass(s: Subject): Promise<Cpu> {
     await Promise.all(s.workers.map((w) => w.send({ cmd: 'disconnect', keep: 0 })));
     while ((await metrics(s.target)).sockets > 0) await sleep(50);
     await sleep(500); // presence removals settle
+    await profile(s.target, 'connect');
     const before = await cpu(s.measured);
     const results = await Promise.all(
       s.workers.map((w) =>
@@ -145,21 +149,26 @@ async function pass(s: Subject): Promise<Cpu> {
     const connected = results.reduce((n, r) => n + r.connected, 0);
     while ((await metrics(s.target)).sockets < connected) await sleep(20);
     const after = await cpu(s.measured);
+    await profile(s.target, 'connect');
     s.rates.push((connected / Math.max(...results.map((r) => r.wallMs))) * 1000);
     return per(before, after, connected);
   }
   await sleep(300);
-  const before = await cpu(s.measured);
   if (mode === 'ack') {
+    await profile(s.target, 'ack');
+    const before = await cpu(s.measured);
     const results = await Promise.all(
       s.workers.map((w) => w.send<{ ok: number }>({ cmd: 'ack', count: 50, perSocket: 100 })),
     );
+    const after = await cpu(s.measured);
+    await profile(s.target, 'ack');
     return per(
       before,
-      await cpu(s.measured),
+      after,
       results.reduce((n, r) => n + r.ok, 0),
     );
   }
+  const before = await cpu(s.measured);
   await Promise.all(s.workers.map((w) => w.send({ cmd: 'listen' })));
   for (let seq = 0; seq < messages; seq++) {
     await publish(s.publisher, 'pairs', seq);

@@ -16,11 +16,13 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ConnectResult } from './load/client-worker.js';
+import type { ServerMetrics } from './shared.js';
 import {
   freePort,
   IMPLEMENTATIONS,
   type Impl,
   metrics,
+  profile,
   publish,
   publishPass,
   type ServerHandle,
@@ -278,6 +280,12 @@ class Load {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** A pass's server CPU per operation by part: main thread, kernel, GC pauses. */
+const split = (before: ServerMetrics, after: ServerMetrics, n: number) => ({
+  mainCpuUs: ((after.mainCpuUs ?? Number.NaN) - (before.mainCpuUs ?? Number.NaN)) / Math.max(1, n),
+  systemCpuUs: (after.systemCpuUs - before.systemCpuUs) / Math.max(1, n),
+  gcPauseUs: (after.gcPauseUs - before.gcPauseUs) / Math.max(1, n),
+});
 const latencyStats = (xs: number[]) => ({
   p50: percentile(xs, 0.5),
   p95: percentile(xs, 0.95),
@@ -456,6 +464,7 @@ async function connectPass({ a, load }: Subject, n = config.connectClients) {
     perSecond: (done.connected / done.wallMs) * 1000,
     latency: latencyStats(done.latencies),
     cpuUsPerConnect: (after.cpuUs - before.cpuUs) / Math.max(1, done.connected),
+    ...split(before, after, done.connected),
   };
 }
 
@@ -579,9 +588,11 @@ async function runRound(
       'ack',
       subjects,
       async ({ a, load }) => {
+        await profile(a, 'ack');
         const before = await metrics(a);
         const done = await load.ack(config.ackClients, config.acksPerClient);
         const after = await metrics(a);
+        await profile(a, 'ack');
         return {
           n: config.ackClients * config.acksPerClient,
           ok: done.ok,
@@ -589,6 +600,8 @@ async function runRound(
           perSecond: (done.ok / done.wallMs) * 1000,
           latency: latencyStats(done.latencies),
           cpuUsPerAck: (after.cpuUs - before.cpuUs) / Math.max(1, done.ok),
+          // Where it went: the main thread alone, the kernel, V8's GC pauses.
+          ...split(before, after, done.ok),
         };
       },
       (r) => r.cpuUsPerAck,

@@ -60,7 +60,10 @@ export function readMetrics(forceGc: boolean, sockets: number): ServerMetrics {
     gc();
     gc();
   }
-  if (!gcObserver) watchGc();
+  if (!gcObserver) {
+    watchGc();
+    profileOnSignal();
+  }
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return {
@@ -101,3 +104,33 @@ export function validateSend(body: unknown): { room: string; text: string } | nu
 }
 
 export const PUBLISH_EVENT = 'msg';
+
+/**
+ * BENCH_PROFILE_DIR set: each SIGWINCH starts, and the next one stops, a CPU profile of the
+ * server's main thread (written there as `<pid>-<n>.cpuprofile`), so one scenario's passes can
+ * be profiled in the state the whole run leaves them in (`--cpu-prof` covers the process's life).
+ * Not SIGUSR2: Nest's shutdown hooks close the app on it.
+ */
+export function profileOnSignal(): void {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return;
+  let session: import('node:inspector/promises').Session | undefined;
+  let n = 0;
+  process.on('SIGWINCH', () => {
+    void (async () => {
+      const { Session } = await import('node:inspector/promises');
+      const { writeFileSync } = await import('node:fs');
+      if (!session) {
+        session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+        return;
+      }
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(`${dir}/${process.pid}-${++n}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+      session = undefined;
+    })();
+  });
+}

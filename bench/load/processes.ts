@@ -181,3 +181,13 @@ export async function publishPass(server: ServerHandle, n: number): Promise<numb
   for (let seq = 0; seq < n; seq++) await publish(server, 'nobody', seq);
   return ((await metrics(server)).cpuUs - before.cpuUs) / n;
 }
+
+/**
+ * BENCH_PROFILE=<scenario> (with BENCH_PROFILE_DIR): toggles the server's CPU profile around that
+ * scenario's passes (SIGWINCH, see profileOnSignal in shared.ts); a no-op otherwise.
+ */
+export async function profile(server: ServerHandle, scenario: string): Promise<void> {
+  if (process.env.BENCH_PROFILE !== scenario || !process.env.BENCH_PROFILE_DIR) return;
+  server.child.kill('SIGWINCH');
+  await sleep(200);
+}
