@@ -1,5 +1,5 @@
 // Interleaved passes: every implementation's server runs at the same time, each with its own
-// clients, and one measured pass of a scenario runs on each in turn (A B C A B C ...), many
+// clients, and one measured pass of a scenario runs on each in turn (A B C, B C A, ...), many
 // times. Neighbouring passes share the machine's state, so slow spells of a noisy machine hit
 // every implementation alike (as in `npm run bench`, which runs three passes per scenario and
 // round). Reports each implementation's median, and the median of the per-turn ratios to the
@@ -21,7 +21,7 @@ import {
   stopServer,
   Worker,
 } from './load/processes.js';
-import { median } from './load/stats.js';
+import { median, turnOrder } from './load/stats.js';
 
 const MODES = ['ack', 'fanout', 'cross', 'connect'] as const;
 type Mode = (typeof MODES)[number];
@@ -195,11 +195,9 @@ const started: ServerHandle[] = [];
 try {
   for (const impl of impls) subjects.push(await setUp(impl, started));
   if (forceGc) for (const server of started) await metrics(server, true);
-  for (let i = 0; i < warm; i++) for (const s of subjects) await pass(s);
+  for (let i = 0; i < warm; i++) for (const s of turnOrder(subjects, i)) await pass(s);
   for (let rep = 0; rep < reps; rep++) {
-    for (const s of subjects) {
-      s.costs.push(await pass(s));
-    }
+    for (const s of turnOrder(subjects, rep)) s.costs.push(await pass(s));
   }
   const unit = { ack: 'ack', fanout: 'delivery', cross: 'delivery (A+B)', connect: 'connect' }[
     mode

@@ -228,7 +228,7 @@ export function renderMarkdown(report: Report): string {
     `### nestjs-realtime bench (${report.date.slice(0, 10)})`,
     '',
     `Machine: ${report.machine}. Redis: ${report.redis}. Command: \`${report.command}\`.`,
-    `Medians of ${report.config.rounds} round(s). In each round the implementations run side by side; connect, publish, fan-out, ack and cross alternate single passes between them (A B C A B C …, median of ${report.config.reps} each), memory and reject run on one at a time. Ratios of the alternated scenarios are medians of per-turn ratios (each pass against the other implementation's pass of the same turn); the others are ratios of medians.`,
+    `Medians of ${report.config.rounds} round(s). In each round the implementations run side by side; connect, publish, fan-out, ack and cross alternate single passes between them (A B C, B C A, C A B …, median of ${report.config.reps} each), memory and reject run on one at a time. Ratios of the alternated scenarios are medians of per-turn ratios (each pass against the other implementation's pass of the same turn); the others are ratios of medians.`,
     '',
     '| metric | plain Socket.IO | hand-written Nest | library | library / plain | library / hand-written | target (/ plain) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',

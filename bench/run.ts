@@ -1,6 +1,6 @@
 // The bench orchestrator: starts the three implementations as separate processes (all of them
 // side by side in each round), drives them with socket.io-client load-generator processes,
-// alternates implementations (A B C A B C ...: single measured passes for connect and the
+// alternates implementations (A B C, B C A, ...: single measured passes for connect and the
 // per-operation scenarios, one implementation at a time for memory and reject), and reports
 // medians and per-turn ratios (markdown on stdout, JSON and an SVG chart in bench/results/).
 //   npm run bench               3 rounds, 2,000 handshakes per connect pass, 5,000 idle
@@ -31,7 +31,7 @@ import {
   unknownImpl,
   Worker,
 } from './load/processes.js';
-import { median, percentile } from './load/stats.js';
+import { median, percentile, turnOrder } from './load/stats.js';
 import { renderMarkdown, renderSvg, type Report, type RoundResult } from './report.js';
 
 const args = process.argv.slice(2);
@@ -354,7 +354,7 @@ interface Subject {
 }
 
 /**
- * Runs `reps` measured passes on every implementation in turn (A B C A B C ...): neighbouring
+ * Runs `reps` measured passes on every implementation in turn (A B C, B C A, ...): neighbouring
  * passes share the machine's state, so a slow spell of a noisy machine falls on every
  * implementation alike instead of on whichever one is measured alone at that moment. Each
  * implementation keeps its median pass by `cost` (its other figures stay that pass's); the
@@ -373,10 +373,10 @@ async function interleaved<T extends object>(
   // One unmeasured turn first: the scenarios run in between (memory's thousands of connections
   // and disconnects, the others' code paths) left every implementation's first pass the costliest.
   for (let rep = -1; rep < config.reps; rep++) {
-    for (const [i, s] of subjects.entries()) {
+    for (const s of turnOrder(subjects, rep)) {
       await before(s);
       const result = await pass(s);
-      if (rep >= 0) results[i].push(result);
+      if (rep >= 0) results[subjects.indexOf(s)].push(result);
     }
   }
   // Every pass, for the per-turn ratios of the report (see ratioOf in report.ts).
