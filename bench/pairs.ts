@@ -1,7 +1,7 @@
 // Interleaved passes: every implementation's server runs at the same time, each with its own
 // clients, and one measured pass of a scenario runs on each in turn (A B C, B C A, ...), many
 // times. Neighbouring passes share the machine's state, so slow spells of a noisy machine hit
-// every implementation alike (as in `npm run bench`, which runs three passes per scenario and
+// every implementation alike (as in `npm run bench`, which runs five passes per scenario and
 // round). Reports each implementation's median, and the median of the per-turn ratios to the
 // first implementation.
 //   npm run bench:pairs -- --mode ack|fanout|cross|connect [--impls plain,library] [--reps 10]
@@ -16,6 +16,7 @@ import {
   profile,
   publish,
   publishPass,
+  quiet,
   type ServerHandle,
   startServer,
   stopServer,
@@ -133,7 +134,7 @@ async function pass(s: Subject): Promise<Cpu> {
   if (mode === 'connect') {
     await Promise.all(s.workers.map((w) => w.send({ cmd: 'disconnect', keep: 0 })));
     while ((await metrics(s.target)).sockets > 0) await sleep(50);
-    await sleep(500); // presence removals settle
+    await quiet(started); // presence removals and the clients' disconnects settle
     await profile(s.target, 'connect');
     const before = await cpu(s.measured);
     const results = await Promise.all(
@@ -153,7 +154,7 @@ async function pass(s: Subject): Promise<Cpu> {
     s.rates.push((connected / Math.max(...results.map((r) => r.wallMs))) * 1000);
     return per(before, after, connected);
   }
-  await sleep(300);
+  await quiet(started);
   if (mode === 'ack') {
     await profile(s.target, 'ack');
     const before = await cpu(s.measured);

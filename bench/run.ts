@@ -25,6 +25,7 @@ import {
   profile,
   publish,
   publishPass,
+  quiet,
   type ServerHandle,
   startServer,
   stopServer,
@@ -54,8 +55,12 @@ const config = {
   crossClients: quick ? 300 : 500,
   crossMessages: quick ? 30 : 60,
   hold: args.includes('--no-hold') ? 0 : 10_000,
-  /** Interleaved measured passes of connect, publish, fan-out, ack and cross per round (median kept). */
-  reps: quick ? 1 : 3,
+  /**
+   * Interleaved measured passes of connect, publish, fan-out, ack and cross per round (median
+   * kept). Five, not three: single passes move by ±20 % and more on a 2-core VM, and the ratios
+   * are medians of per-turn ratios, which fifteen turns pin down better than nine.
+   */
+  reps: quick ? 1 : 5,
   /**
    * Unmeasured connect passes of 2,000 handshakes (--quick too) before the measured ones, until
    * the handshake path is JIT-compiled: at least `min`, then until a pass is no longer 5 %
@@ -163,23 +168,6 @@ async function waitSockets(server: ServerHandle, count: number, timeoutMs = 30_0
     if (Date.now() > deadline)
       throw new Error(`${server.impl}: ${m.sockets} sockets, expected ${count}`);
     await sleep(100);
-  }
-}
-
-/**
- * Waits until the server is idle (under 5 % of a core over 250 ms; at most 5 s), so that work
- * left over from the previous step (presence writes after 4,000 disconnects or 1,000 joins,
- * garbage collection) is not counted in the next scenario. Same for every implementation.
- */
-async function quiet(servers: ServerHandle[], timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await Promise.all(servers.map((s) => metrics(s)));
-  for (;;) {
-    await sleep(250);
-    const next = await Promise.all(servers.map((s) => metrics(s)));
-    const busiest = Math.max(...next.map((m, i) => (m.cpuUs - last[i].cpuUs) / 250_000));
-    last = next;
-    if (busiest < 0.05 || Date.now() > deadline) return;
   }
 }
 

@@ -3,7 +3,7 @@
 // over IPC.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerMetrics } from '../shared.js';
@@ -190,4 +190,49 @@ export async function profile(server: ServerHandle, scenario: string): Promise<v
   if (process.env.BENCH_PROFILE !== scenario || !process.env.BENCH_PROFILE_DIR) return;
   server.child.kill('SIGWINCH');
   await sleep(200);
+}
+
+/** The machine's CPU time so far, all cores and processes: busy and total clock ticks (Linux). */
+export function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    // "cpu  user nice system idle iowait irq softirq steal ..."
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + (steal || 0);
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The busy share of all cores between two readings (0 where /proc/stat is not there). */
+export function busyShare(
+  from: ReturnType<typeof machineTicks>,
+  to: ReturnType<typeof machineTicks>,
+): number {
+  if (!from || !to || to.total === from.total) return 0;
+  return (to.busy - from.busy) / (to.total - from.total);
+}
+
+/**
+ * Waits until the servers are idle (each under 5 % of a core over 250 ms) and so is the machine
+ * (every process together under 15 % of all cores: client processes, Redis; Linux only), at most
+ * 5 s, so that work left over from the previous step (presence writes after 4,000 disconnects or
+ * 1,000 joins, garbage collection, another implementation's clients letting 2,000 connections
+ * go) is not counted in the next pass. Same for every implementation.
+ */
+export async function quiet(servers: ServerHandle[], timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await Promise.all(servers.map((s) => metrics(s)));
+  let machine = machineTicks();
+  for (;;) {
+    await sleep(250);
+    const next = await Promise.all(servers.map((s) => metrics(s)));
+    const nextMachine = machineTicks();
+    const busiest = Math.max(...next.map((m, i) => (m.cpuUs - last[i].cpuUs) / 250_000));
+    const machineBusy = busyShare(machine, nextMachine);
+    last = next;
+    machine = nextMachine;
+    if ((busiest < 0.05 && machineBusy < 0.15) || Date.now() > deadline) return;
+  }
 }
