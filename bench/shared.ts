@@ -1,7 +1,8 @@
 // What the three bench servers and the load generator share: the secret, the wire contract of the
 // bench events, and the /metrics body (server CPU and heap, read by the orchestrator).
 import { createSecretKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 
@@ -114,23 +115,23 @@ export const PUBLISH_EVENT = 'msg';
 export function profileOnSignal(): void {
   const dir = process.env.BENCH_PROFILE_DIR;
   if (!dir) return;
-  let session: import('node:inspector/promises').Session | undefined;
+  let session: Session | undefined;
   let n = 0;
   process.on('SIGWINCH', () => {
-    void (async () => {
-      const { Session } = await import('node:inspector/promises');
-      const { writeFileSync } = await import('node:fs');
-      if (!session) {
-        session = new Session();
-        session.connect();
-        await session.post('Profiler.enable');
-        await session.post('Profiler.start');
-        return;
-      }
-      const { profile } = await session.post('Profiler.stop');
+    // Set before any await, so that a stop arriving while the start is under way finds it.
+    if (!session) {
+      const started = (session = new Session());
+      started.connect();
+      // Messages reach the inspector in the order they are posted: no need to await each.
+      void started.post('Profiler.enable');
+      void started.post('Profiler.start');
+      return;
+    }
+    const stopped = session;
+    session = undefined;
+    void stopped.post('Profiler.stop').then(({ profile }) => {
       writeFileSync(`${dir}/${process.pid}-${++n}.cpuprofile`, JSON.stringify(profile));
-      session.disconnect();
-      session = undefined;
-    })();
+      stopped.disconnect();
+    });
   });
 }

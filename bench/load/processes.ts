@@ -193,7 +193,7 @@ export async function profile(server: ServerHandle, scenario: string): Promise<v
 }
 
 /** The machine's CPU time so far, all cores and processes: busy and total clock ticks (Linux). */
-export function machineTicks(): { busy: number; total: number } | undefined {
+function machineTicks(): { busy: number; total: number } | undefined {
   try {
     // "cpu  user nice system idle iowait irq softirq steal ..."
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
@@ -206,7 +206,7 @@ export function machineTicks(): { busy: number; total: number } | undefined {
 }
 
 /** The busy share of all cores between two readings (0 where /proc/stat is not there). */
-export function busyShare(
+function busyShare(
   from: ReturnType<typeof machineTicks>,
   to: ReturnType<typeof machineTicks>,
 ): number {
