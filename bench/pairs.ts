@@ -8,6 +8,7 @@
 //     [--clients N] [--churn N] [--held N] [--warm N] [--warm-publishes N]
 //   --churn N: N handshakes and disconnects first; --held N: N connections, then `clients` kept
 //   --warm-publishes N (fanout, cross; default 4000): HTTP publishes to an empty room first
+//   --warm-fanout N (ack): N fan-out passes to the clients' room first
 import { flag, implsFlag } from './load/args.js';
 import type { ConnectResult, WorkerCommand } from './load/client-worker.js';
 import {
@@ -45,6 +46,12 @@ const warm = Number(flag('--warm', mode === 'connect' ? '4' : '2'));
 const warmPublishes = Number(
   flag('--warm-publishes', mode === 'fanout' || mode === 'cross' ? '4000' : '0'),
 );
+/**
+ * --warm-fanout N (ack): N unmeasured fan-out passes to the clients' room first, as `npm run
+ * bench` runs fan-out before ack (broadcast deliveries take some of the same code paths).
+ */
+const warmFanout = Number(flag('--warm-fanout', '0'));
+if (warmFanout && mode !== 'ack') throw new Error('--warm-fanout: with --mode ack only');
 /** --gc: a forced full GC of every server after set-up (to see what the heap's state costs). */
 const forceGc = process.argv.includes('--gc');
 
@@ -130,8 +137,8 @@ const per = (before: Cpu, after: Cpu, n: number): Cpu => ({
 });
 
 /** One measured pass; returns server CPU µs per operation. */
-async function pass(s: Subject): Promise<Cpu> {
-  if (mode === 'connect') {
+async function pass(s: Subject, kind: Mode = mode): Promise<Cpu> {
+  if (kind === 'connect') {
     await Promise.all(s.workers.map((w) => w.send({ cmd: 'disconnect', keep: 0 })));
     while ((await metrics(s.target)).sockets > 0) await sleep(50);
     await quiet(started); // presence removals and the clients' disconnects settle
@@ -155,7 +162,7 @@ async function pass(s: Subject): Promise<Cpu> {
     return per(before, after, connected);
   }
   await quiet(started);
-  if (mode === 'ack') {
+  if (kind === 'ack') {
     await profile(s.target, 'ack');
     const before = await cpu(s.measured);
     const results = await Promise.all(
@@ -196,6 +203,8 @@ const started: ServerHandle[] = [];
 try {
   for (const impl of impls) subjects.push(await setUp(impl, started));
   if (forceGc) for (const server of started) await metrics(server, true);
+  for (let i = 0; i < warmFanout; i++)
+    for (const s of turnOrder(subjects, i)) await pass(s, 'fanout');
   for (let i = 0; i < warm; i++) for (const s of turnOrder(subjects, i)) await pass(s);
   for (let rep = 0; rep < reps; rep++) {
     for (const s of turnOrder(subjects, rep)) s.costs.push(await pass(s));
@@ -207,7 +216,8 @@ try {
     `### bench:pairs --mode ${mode}: server CPU µs per ${unit}, ${reps} interleaved passes`,
   );
   console.log(
-    `clients ${mode === 'ack' ? 100 : clients}${churn ? `, after ${churn} handshakes` : ''}\n`,
+    `clients ${mode === 'ack' ? 100 : clients}${churn ? `, after ${churn} handshakes` : ''}` +
+      `${warmFanout ? `, after ${warmFanout} fan-out passes` : ''}\n`,
   );
   console.log(
     '| implementation | median | / first (median of per-turn ratios) | main thread alone | / first | system (kernel) | / first | GC pauses | passes |',

@@ -268,12 +268,22 @@ class Load {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-/** A pass's server CPU per operation by part: main thread, kernel, GC pauses. */
-const split = (before: ServerMetrics, after: ServerMetrics, n: number) => ({
-  mainCpuUs: ((after.mainCpuUs ?? Number.NaN) - (before.mainCpuUs ?? Number.NaN)) / Math.max(1, n),
-  systemCpuUs: (after.systemCpuUs - before.systemCpuUs) / Math.max(1, n),
-  gcPauseUs: (after.gcPauseUs - before.gcPauseUs) / Math.max(1, n),
-});
+/**
+ * A pass's server CPU per operation by part: main thread, kernel, GC pauses; and how often per
+ * operation the main thread got a CPU, and how long it waited for one (µs).
+ */
+const split = (before: ServerMetrics, after: ServerMetrics, n: number) => {
+  type Part = 'mainCpuUs' | 'mainSlices' | 'mainWaitUs' | 'systemCpuUs' | 'gcPauseUs';
+  const per = (part: Part) =>
+    ((after[part] ?? Number.NaN) - (before[part] ?? Number.NaN)) / Math.max(1, n);
+  return {
+    mainCpuUs: per('mainCpuUs'),
+    mainSlices: per('mainSlices'),
+    mainWaitUs: per('mainWaitUs'),
+    systemCpuUs: per('systemCpuUs'),
+    gcPauseUs: per('gcPauseUs'),
+  };
+};
 const latencyStats = (xs: number[]) => ({
   p50: percentile(xs, 0.5),
   p95: percentile(xs, 0.95),

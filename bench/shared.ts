@@ -30,6 +30,10 @@ export interface ServerMetrics {
   cpuUs: number;
   /** The main thread's alone, µs (Linux; undefined elsewhere). */
   mainCpuUs?: number;
+  /** How often the main thread was put on a CPU (its schedstat's timeslices; Linux only). */
+  mainSlices?: number;
+  /** The main thread's time runnable but waiting for a CPU, µs (schedstat; Linux only). */
+  mainWaitUs?: number;
   /** The system (kernel) part of cpuUs: syscalls, the network stack. */
   systemCpuUs: number;
   /** Time in V8's garbage collection pauses so far (main thread), µs. */
@@ -69,7 +73,7 @@ export function readMetrics(forceGc: boolean, sockets: number): ServerMetrics {
   const mem = process.memoryUsage();
   return {
     cpuUs: cpu.user + cpu.system,
-    mainCpuUs: mainThreadCpuUs(),
+    ...mainThread(),
     systemCpuUs: cpu.system,
     gcPauseUs,
     heapUsed: mem.heapUsed,
@@ -79,13 +83,15 @@ export function readMetrics(forceGc: boolean, sockets: number): ServerMetrics {
   };
 }
 
-/** The main thread's time on a CPU (its schedstat, ns), µs; undefined off Linux. */
-function mainThreadCpuUs(): number | undefined {
+/** The main thread's schedstat: time on a CPU, time waiting for one (ns, as µs), timeslices. */
+function mainThread(): Pick<ServerMetrics, 'mainCpuUs' | 'mainWaitUs' | 'mainSlices'> {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8');
-    return Number(stat.split(' ')[0]) / 1000;
+    const [run, wait, slices] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8')
+      .split(' ')
+      .map(Number);
+    return { mainCpuUs: run / 1000, mainWaitUs: wait / 1000, mainSlices: slices };
   } catch {
-    return undefined;
+    return {}; // not Linux
   }
 }
 
