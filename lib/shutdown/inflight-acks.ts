@@ -19,8 +19,12 @@ const ioPacket = (IoSocket.prototype as unknown as { packet?: PacketMethod }).pa
 
 /** Unanswered acks of a socket (absent before its first one); GONE once it disconnected. */
 const OPEN = Symbol('realtime:open-acks');
-const GONE = 'gone';
-type TrackedSocket = Socket & { [OPEN]?: number | typeof GONE };
+/**
+ * A number like the counts: a string here made V8 widen the field on every socket's hidden class
+ * at the first disconnect, dropping the optimised code of the per-packet paths that read it.
+ */
+const GONE = -1;
+type TrackedSocket = Socket & { [OPEN]?: number };
 
 /**
  * Counts events whose client asked for an ack and that have not been answered yet. On shutdown
@@ -44,8 +48,8 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
     this.packet = function (this: TrackedSocket, packet: { type: number }, opts?: unknown) {
       if (packet.type === ACK_PACKET) {
         const count = this[OPEN];
-        // After a disconnect, release() has already counted this ack done.
-        if (typeof count === 'number' && count > 0) {
+        // After a disconnect (GONE), release() has already counted this ack done.
+        if (count !== undefined && count > 0) {
           this[OPEN] = count - 1;
           self.settle();
         }
@@ -104,7 +108,7 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
   private release(socket: TrackedSocket): void {
     const open = socket[OPEN];
     socket[OPEN] = GONE;
-    if (typeof open !== 'number' || open === 0) return;
+    if (open === undefined || open <= 0) return; // none open, or released already
     this.pending -= open;
     if (this.pending === 0) this.drained?.();
   }
