@@ -68,4 +68,42 @@ describe('graceful shutdown (SIGTERM with shutdown hooks)', () => {
       await Promise.all([leaving.stop(), staying.stop()]);
     }
   }, 30_000);
+
+  it('does not wait for the unanswered acks of sockets that have gone', async () => {
+    const app = await AppInstance.start({
+      fixture,
+      realtime: {
+        auth: { secret: TEST_SECRET },
+        redis: { url: server.url, keyPrefix: uniquePrefix('shutdown-gone') },
+        // Long enough that waiting for the gone socket's ack would show.
+        server: { shutdownTimeoutMs: 20_000 },
+      },
+    });
+    try {
+      const watcher = await app.connect('/app', { auth: { token: signToken({ sub: 'watcher' }) } });
+      const leaver = await app.connect('/app', { auth: { token: signToken({ sub: 'leaver' }) } });
+      // An ack its handler will not answer before shutdown; the echo after it, answered, shows
+      // that the event has reached its handler (events of a socket run in order).
+      leaver.emit('slow', { ms: 60_000 }, () => undefined);
+      await expect(ask(leaver, 'echo', 'after')).resolves.toBe('after');
+      const offline = once<{ userId: string }>(watcher, 'presence:offline', 10_000);
+      leaver.disconnect();
+      await expect(offline).resolves.toEqual({ userId: 'leaver' });
+      // A second one, released after the first already carries the mark.
+      const second = await app.connect('/app', { auth: { token: signToken({ sub: 'second' }) } });
+      second.emit('slow', { ms: 60_000 }, () => undefined);
+      await expect(ask(second, 'echo', 'after')).resolves.toBe('after');
+      const secondOffline = once<{ userId: string }>(watcher, 'presence:offline', 10_000);
+      second.disconnect();
+      await expect(secondOffline).resolves.toEqual({ userId: 'second' });
+
+      const signalledAt = Date.now();
+      await app.signal('SIGTERM');
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      expect(app.exit).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(app.output).not.toMatch(/unanswered/);
+    } finally {
+      await app.stop();
+    }
+  }, 30_000);
 });
