@@ -231,9 +231,12 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   /** The next batch call: at once, or under a steady stream GATHER_MS after the last one. */
-  private schedule(): void {
-    const since = performance.now() - this.lastSentAt;
-    if (since < GATHER_MS) setTimeout(() => this.flush(), GATHER_MS - since);
+  private schedule(fromTimer = false): void {
+    const wait = GATHER_MS - (performance.now() - this.lastSentAt);
+    // Timers truncate fractional delays and start from the event loop's cached clock, so one
+    // can fire a little before GATHER_MS has passed: it checks again instead of sending.
+    if (wait > 0) setTimeout(() => this.schedule(true), Math.ceil(wait));
+    else if (fromTimer) this.flush();
     else setImmediate(() => this.flush());
   }
 
