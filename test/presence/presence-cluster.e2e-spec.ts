@@ -103,9 +103,16 @@ describe('presence across three instances in separate processes', () => {
     const sam = await as(c, 'sam');
     for (const s of [onA, onB, sam]) await ask(s, 'join', { room: 'lobby' });
     expect(await ask(onA, 'set_state', { state: { status: 'away' } })).toEqual({ ok: true });
-    const members = await ask<
-      Array<{ userId: string; info: unknown; connections: Array<{ state: unknown }> }>
-    >(controls[0], 'room_members', { room: 'lobby' });
+    type Member = { userId: string; info: unknown; connections: Array<{ state: unknown }> };
+    const query = () => ask<Member[]>(controls[0], 'room_members', { room: 'lobby' });
+    // Joins reach Redis in each instance's next presence batch (at most 4 ms after the last
+    // one), and a query waits only for its own instance's: another instance's join shows up
+    // a few ms after its ack. Asked again until all three connections are there.
+    const deadline = Date.now() + 5000;
+    let members = await query();
+    while (members.flatMap((m) => m.connections).length < 3 && Date.now() < deadline) {
+      members = await query();
+    }
     const byUser = Object.fromEntries(members.map((m) => [m.userId, m]));
     expect(Object.keys(byUser).sort()).toEqual(['rita', 'sam']);
     expect(byUser.rita.info).toEqual({ name: 'N-rita' });
