@@ -81,21 +81,22 @@ describe('graceful shutdown (SIGTERM with shutdown hooks)', () => {
     });
     try {
       const watcher = await app.connect('/app', { auth: { token: signToken({ sub: 'watcher' }) } });
-      const leaver = await app.connect('/app', { auth: { token: signToken({ sub: 'leaver' }) } });
-      // An ack its handler will not answer before shutdown; the echo after it, answered, shows
-      // that the event has reached its handler (events of a socket run in order).
-      leaver.emit('slow', { ms: 60_000 }, () => undefined);
-      await expect(ask(leaver, 'echo', 'after')).resolves.toBe('after');
-      const offline = once<{ userId: string }>(watcher, 'presence:offline', 10_000);
-      leaver.disconnect();
-      await expect(offline).resolves.toEqual({ userId: 'leaver' });
+      /**
+       * A socket that asks for an ack its handler will not answer before shutdown, then leaves.
+       * The echo after it, answered, shows the event has reached its handler (a socket's events
+       * run in order); presence:offline, that the server has seen it go.
+       */
+      const leaveWithOpenAck = async (sub: string) => {
+        const socket = await app.connect('/app', { auth: { token: signToken({ sub }) } });
+        socket.emit('slow', { ms: 60_000 }, () => undefined);
+        await expect(ask(socket, 'echo', 'after')).resolves.toBe('after');
+        const offline = once<{ userId: string }>(watcher, 'presence:offline', 10_000);
+        socket.disconnect();
+        await expect(offline).resolves.toEqual({ userId: sub });
+      };
+      await leaveWithOpenAck('leaver');
       // A second one, released after the first already carries the mark.
-      const second = await app.connect('/app', { auth: { token: signToken({ sub: 'second' }) } });
-      second.emit('slow', { ms: 60_000 }, () => undefined);
-      await expect(ask(second, 'echo', 'after')).resolves.toBe('after');
-      const secondOffline = once<{ userId: string }>(watcher, 'presence:offline', 10_000);
-      second.disconnect();
-      await expect(secondOffline).resolves.toEqual({ userId: 'second' });
+      await leaveWithOpenAck('second');
 
       const signalledAt = Date.now();
       await app.signal('SIGTERM');
