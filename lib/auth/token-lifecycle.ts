@@ -74,7 +74,11 @@ export class TokenLifecycle {
   private schedule(socket: Socket): void {
     this.clear(socket);
     const expiresAt = identityOf(socket)?.expiresAt;
-    if (expiresAt === undefined) return;
+    if (expiresAt === undefined) {
+      // The slot on tokens without expiry too: one hidden class for all (see InflightAcks.track).
+      (socket as ExpiringSocket)[EXPIRY] = undefined;
+      return;
+    }
     const at = expiresAt + this.toleranceMs;
     let group = this.groups.get(at);
     if (!group) {

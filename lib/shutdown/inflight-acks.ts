@@ -17,7 +17,7 @@ type PacketMethod = (this: Socket, packet: { type: number }, opts?: unknown) => 
 /** Socket.IO's own (private, stable since 1.x) method every outgoing packet of a socket takes. */
 const ioPacket = (IoSocket.prototype as unknown as { packet?: PacketMethod }).packet;
 
-/** Unanswered acks of a socket (absent before its first one); GONE once it disconnected. */
+/** Unanswered acks of a socket; GONE once it disconnected. */
 const OPEN = Symbol('realtime:open-acks');
 /**
  * A number like the counts: a string here made V8 widen the field on every socket's hidden class
@@ -47,9 +47,9 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
     const self = this;
     this.packet = function (this: TrackedSocket, packet: { type: number }, opts?: unknown) {
       if (packet.type === ACK_PACKET) {
-        const count = this[OPEN];
+        const count = this[OPEN]!;
         // After a disconnect (GONE), release() has already counted this ack done.
-        if (count !== undefined && count > 0) {
+        if (count > 0) {
           this[OPEN] = count - 1;
           self.settle();
         }
@@ -69,6 +69,7 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
       );
       return;
     }
+    this.hooks.onConnection((socket) => this.track(socket));
     this.hooks.onPacket((socket, packet) => this.watch(socket, packet));
     this.hooks.onDisconnect((socket) => this.release(socket));
   }
@@ -93,12 +94,20 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
     const open = socket[OPEN];
     // Disconnected already (an event let on late, e.g. after an asynchronous rate limit check):
     // its handler will not run, so there is nothing to wait for.
-    if (open === GONE) return true;
-    // Set with the first ack, like OPEN: idle sockets keep Socket.IO's own method.
-    if (open === undefined) (socket as unknown as { packet: PacketMethod }).packet = this.packet;
+    if (open === undefined || open === GONE) return true;
     this.pending++;
-    socket[OPEN] = (open ?? 0) + 1;
+    socket[OPEN] = open + 1;
     return true;
+  }
+
+  /**
+   * Set at connection on every socket, not with its first ack: Socket.IO's code then sees one
+   * hidden class for all connected sockets. Set later, idle sockets and sockets that had acked
+   * had different ones, and Socket.IO's per-packet functions, seeing both, ran polymorphic.
+   */
+  private track(socket: TrackedSocket): void {
+    (socket as unknown as { packet: PacketMethod }).packet = this.packet;
+    socket[OPEN] = 0;
   }
 
   /**

@@ -89,8 +89,9 @@ export class ConnectionLimits implements OnModuleInit, OnApplicationShutdown {
 
   private countLocally(socket: CountedSocket): void {
     const userId = identityOf(socket)?.userId;
-    if (userId === undefined) return;
+    // Set on anonymous sockets too: one hidden class for all (see InflightAcks.track).
     socket[COUNTED] = userId;
+    if (userId === undefined) return;
     this.localCounts.set(userId, (this.localCounts.get(userId) ?? 0) + 1);
   }
 

@@ -74,6 +74,9 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.throttle) return;
+    // The state's slot exists from the connection on (its object comes with the first event):
+    // every connected socket keeps one hidden class (see InflightAcks.track).
+    this.hooks.onConnection((socket) => ((socket as ThrottledSocket)[STATE] = undefined));
     this.hooks.onPacket((socket, packet) => this.check(socket, packet));
     if (this.throttle.perUser && this.options.redis) {
       this.connections = new RedisConnections(this.options.redis);
