@@ -37,6 +37,8 @@ export type HandshakeCheck = (socket: Socket) => void | Promise<void>;
 export type PacketHook = (socket: Socket, packet: Event) => boolean | void | Promise<boolean>;
 /** Runs once when a connected socket disconnects. */
 export type DisconnectHook = (socket: Socket, reason: string) => void;
+/** Runs on an engine.io connection (one per client, whatever its namespaces) before its first packet. */
+export type EngineHook = (conn: unknown) => void;
 
 /**
  * Installs the library on every namespace of a Socket.IO server, including ones created later
@@ -60,6 +62,7 @@ export class NamespaceHooks {
   private readonly packetHooks: PacketHook[] = [];
   private readonly disconnectHooks: DisconnectHook[] = [];
   private readonly disconnectingHooks: DisconnectHook[] = [];
+  private readonly engineHooks: EngineHook[] = [];
   /** Listener and method functions shared by every socket (`this` is the socket). */
   private readonly disconnected: (this: Socket, reason: string) => void;
   private readonly disconnecting: (this: Socket, reason: string) => void;
@@ -116,9 +119,25 @@ export class NamespaceHooks {
     (stage === 'before' ? this.before : stage === 'after' ? this.after : this.admit).push(check);
   }
 
+  /**
+   * Adds a hook on every engine.io connection of the installed servers. It runs right after
+   * Socket.IO's own, before the client's first packet is read: whatever it sets on the
+   * connection is there before Socket.IO's code first sees it (one hidden class for all).
+   */
+  onEngineConnection(hook: EngineHook): void {
+    this.engineHooks.push(hook);
+  }
+
   installServer(server: Server): void {
     this.installed = true;
     this.servers.push(server);
+    const hooks = this.engineHooks;
+    (server as { engine?: { on(event: 'connection', fn: EngineHook): void } }).engine?.on(
+      'connection',
+      (conn) => {
+        for (const hook of hooks) hook(conn);
+      },
+    );
     this.install(server.of('/'));
     server.of('/').on('new_namespace', (nsp: Namespace) => this.install(nsp));
   }

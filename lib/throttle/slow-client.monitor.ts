@@ -82,16 +82,25 @@ export class SlowClientMonitor implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.hooks.onConnection((socket) => this.watch(socket));
+    this.hooks.onEngineConnection((conn) => this.watch(conn as EngineConnection));
+    this.hooks.onConnection((socket) => this.remember(socket));
   }
 
-  private watch(socket: Socket): void {
-    const conn = socket.conn as unknown as EngineConnection;
-    if (this.sockets.has(conn)) return; // one engine connection carries every namespace of a client
-    this.sockets.set(conn, socket);
+  /**
+   * On the engine.io connection, before its first packet: set later (with the first Socket.IO
+   * socket), the wrapper gave connections two hidden classes, and Socket.IO's and engine.io's
+   * per-packet code, seeing both, ran polymorphic.
+   */
+  private watch(conn: EngineConnection): void {
     const send = this.wrapperFor(conn);
     if (send) conn.sendPacket = send;
     else conn.on('packetCreate', this.onPacket);
+  }
+
+  /** The connection's first Socket.IO socket (one connection carries every namespace of a client). */
+  private remember(socket: Socket): void {
+    const conn = socket.conn as unknown as EngineConnection;
+    if (!this.sockets.has(conn)) this.sockets.set(conn, socket);
   }
 
   /** The shared sendPacket wrapper, or undefined where this connection's is not engine.io's. */
@@ -127,12 +136,13 @@ export class SlowClientMonitor implements OnModuleInit {
   }
 
   private disconnect(conn: EngineConnection, total: number): void {
-    const socket = this.sockets.get(conn)!;
-    const userId = identityOf(socket)?.userId ?? 'anonymous';
+    // No socket yet: a client that connected no namespace (its handshake still under way).
+    const socket = this.sockets.get(conn);
+    const userId = (socket && identityOf(socket)?.userId) ?? 'anonymous';
     this.logger.warn(
       `Disconnecting slow client ${conn.id} (user ${userId}): ${total} bytes queued, limit ${this.max}`,
     );
-    (socket.data as Record<string, unknown>).disconnectReason = SLOW_CLIENT;
+    if (socket) (socket.data as Record<string, unknown>).disconnectReason = SLOW_CLIENT;
     this.tallies.delete(conn);
     // Discard the queue and drop the TCP connection now; a graceful close would wait for it.
     // engine.io queues nothing once it is closing.

@@ -80,8 +80,9 @@ describe('connections per user', () => {
 });
 
 describe('slow clients', () => {
-  // The monitor wraps engine.io's sendPacket; a connection whose sendPacket someone else has
-  // replaced gets a packetCreate listener instead.
+  // The monitor wraps engine.io's sendPacket when the connection opens; a connection whose
+  // sendPacket someone else replaced before (a listener ahead of the library's) gets a
+  // packetCreate listener instead.
   it.each([
     ['wrapping sendPacket', false],
     ['with a packetCreate listener', true],
@@ -99,12 +100,15 @@ describe('slow clients', () => {
       try {
         const server = app.get(NamespaceHooks).servers[0];
         if (patched) {
-          server.engine.on('connection', (conn: { sendPacket: (...args: unknown[]) => void }) => {
-            const send = conn.sendPacket;
-            conn.sendPacket = function (...args: unknown[]) {
-              send.apply(this, args);
-            };
-          });
+          server.engine.prependListener(
+            'connection',
+            (conn: { sendPacket: (...args: unknown[]) => void }) => {
+              const send = conn.sendPacket;
+              conn.sendPacket = function (...args: unknown[]) {
+                send.apply(this, args);
+              };
+            },
+          );
         }
         const slow = await app.connect('/limits', as('sloth'));
         const healthy = await app.connect('/limits', as('hare'));
