@@ -132,12 +132,10 @@ export class NamespaceHooks {
     this.installed = true;
     this.servers.push(server);
     const hooks = this.engineHooks;
-    (server as { engine?: { on(event: 'connection', fn: EngineHook): void } }).engine?.on(
-      'connection',
-      (conn) => {
-        for (const hook of hooks) hook(conn);
-      },
-    );
+    // Undefined only for a server not attached to an HTTP server yet (not Nest's adapters).
+    server.engine?.on('connection', (conn: unknown) => {
+      for (const hook of hooks) hook(conn);
+    });
     this.install(server.of('/'));
     server.of('/').on('new_namespace', (nsp: Namespace) => this.install(nsp));
   }

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Socket } from 'socket.io';
 import { NamespaceHooks } from '../../lib/adapter/namespace-hooks.js';
 import { TestApp } from '../kit/app.js';
-import { ask, eventually } from '../kit/events.js';
+import { ask } from '../kit/events.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';
 import { LimitsGateway } from '../throttle/fixtures.js';
 
@@ -41,7 +41,7 @@ describe('one hidden class per connected socket', () => {
         [...nsp.sockets.values()].find(
           (s: Socket) => (s.data as { identity?: { userId: string } }).identity?.userId === sub,
         )!;
-      await eventually(() => nsp.sockets.size === 2, { what: 'both sockets on the server' });
+      expect(nsp.sockets.size).toBe(2);
       const [idle, active] = [byUser('idle'), byUser('busy')];
       expect(sameMap(idle, active)).toBe(true);
       expect(sameMap(idle.conn, active.conn)).toBe(true);

@@ -108,11 +108,13 @@ describe('presence across three instances in separate processes', () => {
     // Joins reach Redis in each instance's next presence batch (at most 4 ms after the last
     // one), and a query waits only for its own instance's: another instance's join shows up
     // a few ms after its ack. Asked again until all three connections are there.
-    const deadline = Date.now() + 5000;
-    let members = await query();
-    while (members.flatMap((m) => m.connections).length < 3 && Date.now() < deadline) {
-      members = await query();
-    }
+    const members = await eventually(
+      async () => {
+        const found = await query();
+        return found.flatMap((m) => m.connections).length >= 3 && found;
+      },
+      { timeoutMs: 5000, intervalMs: 10, what: 'all three connections in the room' },
+    );
     const byUser = Object.fromEntries(members.map((m) => [m.userId, m]));
     expect(Object.keys(byUser).sort()).toEqual(['rita', 'sam']);
     expect(byUser.rita.info).toEqual({ name: 'N-rita' });
