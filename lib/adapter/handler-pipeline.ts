@@ -1,3 +1,5 @@
+import { toErrorShape } from '../errors/error-shape.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
 import type { CanActivate, Logger, NestInterceptor, PipeTransform } from '@nestjs/common';
 import { MetadataScanner, type ModulesContainer } from '@nestjs/core';
 import { WsException } from '@nestjs/websockets';
@@ -202,6 +204,13 @@ export class HandlerPipeline {
     const host = new this.nest.ExecutionContextHost(args);
     host.setType('ws');
     this.exceptions.handle(error, host);
+    // The library's own refusals (a forbidden personal room, ...) reach the ack whatever filter
+    // the gateway has: Nest's default filter only emits `exception`. An ack already answered by
+    // a filter is not sent twice (Socket.IO's ack callbacks answer once).
+    const ack = args[2];
+    if (error instanceof RealtimeException && typeof ack === 'function') {
+      ack(toErrorShape(error, String(this.pattern)).shape);
+    }
     return undefined;
   }
 }

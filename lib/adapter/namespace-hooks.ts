@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type Event,
   type ExtendedError,
@@ -8,11 +8,16 @@ import {
   type Socket,
 } from 'socket.io';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
+import { type PersonalRoomRefusal, protectPersonalRooms } from '../auth/personal-rooms.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { TokenLifecycle } from '../auth/token-lifecycle.js';
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { answerError } from '../errors/error-shape.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import { RealtimeSignals } from '../metrics/realtime-signals.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
+import { refusedOriginOf } from './origin-guard.js';
+import { ThrottledLogger } from './throttled-logger.js';
 
 const INSTALLED = Symbol('realtime:installed');
 
@@ -63,6 +68,11 @@ export class NamespaceHooks {
   private readonly disconnectHooks: DisconnectHook[] = [];
   private readonly disconnectingHooks: DisconnectHook[] = [];
   private readonly engineHooks: EngineHook[] = [];
+  /** `onAny` listeners of the library itself (metrics): they do not handle events. */
+  readonly ownAnyListeners = new Set<(...args: never[]) => void>();
+  /** Sockets between the start of the library's middleware and their connection (or clean-up). */
+  private readonly handshaking = new Map<string, Socket>();
+  private readonly warnings = new ThrottledLogger(new Logger('Realtime'));
   /** Listener and method functions shared by every socket (`this` is the socket). */
   private readonly disconnected: (this: Socket, reason: string) => void;
   private readonly disconnecting: (this: Socket, reason: string) => void;
@@ -144,11 +154,40 @@ export class NamespaceHooks {
     const marked = nsp as Namespace & { [INSTALLED]?: boolean };
     if (marked[INSTALLED]) return;
     marked[INSTALLED] = true;
+    this.forgetOnCleanup(nsp);
+    protectPersonalRooms(
+      nsp,
+      this.options.userRoomPrefix,
+      (id) => nsp.sockets.get(id) ?? this.handshaking.get(id),
+      this.personalRoomRefused,
+    );
     nsp.use(this.handshake);
     nsp.on('connection', (socket: Socket) => this.connected(socket));
   }
 
+  /** A socket refused by a later middleware is cleaned up through the adapter's delAll. */
+  private forgetOnCleanup(nsp: Namespace): void {
+    const adapter = nsp.adapter as unknown as { delAll(id: string): void };
+    const delAll = adapter.delAll;
+    const handshaking = this.handshaking;
+    adapter.delAll = function (this: unknown, id: string) {
+      handshaking.delete(id);
+      return delAll.call(this, id);
+    };
+  }
+
+  private readonly personalRoomRefused = (refusal: PersonalRoomRefusal): void => {
+    const who = refusal.userId === undefined ? 'an anonymous socket' : `user "${refusal.userId}"`;
+    this.warnings.warn(
+      `personal-room:${refusal.via}:${refusal.namespace}`,
+      `Refused ${who} (socket ${refusal.socketId} on ${refusal.namespace}) entry to "${refusal.room}": another user's personal room (${refusal.via === 'join' ? 'socket.join, answered FORBIDDEN' : 'socketsJoin'})`,
+    );
+  };
+
   private readonly handshake = (socket: Socket, next: (err?: ExtendedError) => void): void => {
+    const origin = refusedOriginOf(socket.request);
+    if (origin !== undefined) return this.refuseOrigin(socket, origin, next);
+    this.handshaking.set(socket.id, socket);
     const refuse = (error: unknown) => {
       const refusal = this.authenticator.toConnectError(socket, error);
       this.signals.emit({
@@ -168,6 +207,23 @@ export class NamespaceHooks {
     if (pending) pending.then(() => next(), refuse);
     else next();
   };
+
+  /** A browser page on an origin outside `server.cors.origin`: refused before anything reads it. */
+  private refuseOrigin(socket: Socket, origin: string, next: (err?: ExtendedError) => void): void {
+    const shown = origin.slice(0, 200);
+    this.warnings.warn(
+      'origin',
+      `Refused a handshake on ${socket.nsp.name} from Origin "${shown}" (${socket.handshake.address}): not allowed by server.cors.origin`,
+    );
+    this.signals.emit({ type: 'handshake-refused', namespace: socket.nsp.name, code: 'FORBIDDEN' });
+    const error = new Error(RealtimeErrorCode.FORBIDDEN) as ExtendedError;
+    error.data = {
+      status: 'error',
+      code: RealtimeErrorCode.FORBIDDEN,
+      message: `Origin ${shown} is not allowed to connect to this server`,
+    };
+    next(error);
+  }
 
   /**
    * Runs the checks in order from `step` (the `before` checks, the authenticator, the `after`
@@ -206,12 +262,12 @@ export class NamespaceHooks {
   }
 
   private connected(socket: Socket): void {
+    this.handshaking.delete(socket.id);
     this.lifecycle.attach(socket);
     for (const hook of this.hooks) hook(socket);
-    if (this.packetHooks.length) {
-      if (ioDispatch) (socket as unknown as { dispatch: Dispatch }).dispatch = this.dispatch;
-      else socket.use((packet, next) => this.runPacketHooks(socket, packet, 0, next));
-    }
+    // Always: an event nobody handles is answered NOT_FOUND after the hooks.
+    if (ioDispatch) (socket as unknown as { dispatch: Dispatch }).dispatch = this.dispatch;
+    else socket.use((packet, next) => this.runPacketHooks(socket, packet, 0, next));
     if (this.disconnectingHooks.length) socket.on('disconnecting', this.disconnecting);
     socket.on('disconnect', this.disconnected);
   }
@@ -232,7 +288,34 @@ export class NamespaceHooks {
         return;
       }
     }
+    if (this.answeredUnhandled(socket, packet)) return;
     if (next) next();
     else ioDispatch!.call(socket, packet);
+  }
+
+  /**
+   * An event with no listener (no handler of any gateway, no `onAny`) is answered NOT_FOUND in
+   * the error shape, on its ack or as `exception`: otherwise a client waiting on the ack would
+   * only time out.
+   */
+  private answeredUnhandled(socket: Socket, packet: Event): boolean {
+    const event = packet[0] as string;
+    if (socket.listenerCount(event) > 0) return false;
+    const any = socket.listenersAny();
+    if (any.length > 0 && any.some((listener) => !this.ownAnyListeners.has(listener))) return false;
+    const last = packet.length > 1 ? packet[packet.length - 1] : undefined;
+    const shape = {
+      status: 'error' as const,
+      code: RealtimeErrorCode.NOT_FOUND,
+      message: `No handler for event "${String(event).slice(0, 100)}" on namespace ${socket.nsp.name}`,
+      event: String(event).slice(0, 100),
+    };
+    answerError(socket, last, shape);
+    this.signals.emit({ type: 'error', code: shape.code });
+    this.warnings.warn(
+      `unhandled:${socket.nsp.name}`,
+      `Event "${shape.event}" on ${socket.nsp.name} has no handler; answered NOT_FOUND`,
+    );
+    return true;
   }
 }

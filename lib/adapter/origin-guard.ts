@@ -5,31 +5,55 @@ type AllowRequest = NonNullable<ServerOptions['allowRequest']>;
 type Cors = ServerOptions['cors'];
 type OriginCheck = (origin: string, req: IncomingMessage) => Promise<boolean>;
 
+const REFUSED_ORIGIN = Symbol('realtime:refused-origin');
+type MarkedRequest = IncomingMessage & { [REFUSED_ORIGIN]?: string };
+
 /**
- * Refuses handshakes (WebSocket upgrades and polling requests alike) whose Origin is not allowed:
+ * Marks handshakes (WebSocket upgrades and polling requests alike) whose Origin is not allowed:
  * browsers do not apply CORS to WebSockets, so without this any site could open an authenticated
  * socket with the user's cookies (cross-site WebSocket hijacking). Allowed origins come from
  * `server.cors.origin`; without it only the same origin (Origin host = Host header). Requests
  * without an Origin header (non-browser clients) are not a CSWSH vector and pass.
+ *
+ * A marked transport is let through so that the refusal can reach the page as a reason
+ * (`connect_error` FORBIDDEN naming the origin): every namespace refuses such a socket first,
+ * before authentication reads a token or cookie, so no event of it ever runs.
  */
 export function originGuard(cors: Cors, previous?: AllowRequest): AllowRequest {
   const allowed = originCheck(cors);
+  const pass = (req: IncomingMessage, callback: Parameters<AllowRequest>[1]) =>
+    previous ? previous(req, callback) : callback(null, true);
   return (req, callback) => {
     const origin = req.headers.origin;
-    if (!origin) {
-      // Non-browser clients: nothing to check, so no promise and no microtask turn.
-      if (previous) return previous(req, callback);
-      return callback(null, true);
-    }
+    // Non-browser clients: nothing to check, so no promise and no microtask turn.
+    if (!origin) return pass(req, callback);
     allowed(origin, req).then(
       (ok) => {
-        if (!ok) return callback('Origin not allowed', false);
-        if (previous) return previous(req, callback);
-        callback(null, true);
+        if (!ok) (req as MarkedRequest)[REFUSED_ORIGIN] = origin;
+        pass(req, callback);
       },
-      () => callback('Origin not allowed', false),
+      () => {
+        (req as MarkedRequest)[REFUSED_ORIGIN] = origin;
+        pass(req, callback);
+      },
     );
   };
+}
+
+/** The Origin a socket's handshake came from when it is not allowed; undefined otherwise. */
+export function refusedOriginOf(request: IncomingMessage | undefined): string | undefined {
+  return (request as MarkedRequest | undefined)?.[REFUSED_ORIGIN];
+}
+
+/**
+ * The CORS answer of the Socket.IO endpoint: every Origin may read it, so that a page on a
+ * refused origin can read its refusal over long-polling too. What such a page can read is the
+ * transport handshake and that refusal, never an event: the namespaces refuse it before
+ * authentication. `credentials` and the other settings stay as configured.
+ */
+export function transportCors(cors: Cors): NonNullable<Cors> {
+  const base = cors && typeof cors === 'object' ? cors : {};
+  return { ...base, origin: true };
 }
 
 function originCheck(cors: Cors): OriginCheck {

@@ -14,7 +14,7 @@ import { GatewayPipelines } from './handler-pipeline.js';
 import { bindMessageHandlers } from './message-binding.js';
 import { loadNestWsInternals, type NestWsInternals } from './nest-internals.js';
 import { NamespaceHooks } from './namespace-hooks.js';
-import { originGuard } from './origin-guard.js';
+import { originGuard, transportCors } from './origin-guard.js';
 import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
 import { RedisConnections } from './redis-connections.js';
 import { confirmSubscribedJoins } from './sharded-joins.js';
@@ -122,24 +122,31 @@ export class RedisIoAdapter extends IoAdapter {
     return super.create(port, options);
   }
 
-  override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(
+  // The public signatures below take their Socket.IO types from IoAdapter's own, never from the
+  // library's `socket.io` import: an app where @nestjs/platform-socket.io pins another socket.io
+  // version than the app's (two copies) still type-checks these declarations (skipLibCheck off).
+  override createIOServer(
+    ...[port, options]: Parameters<IoAdapter['createIOServer']>
+  ): ReturnType<IoAdapter['createIOServer']> {
+    const nestServer = super.createIOServer(
       port,
-      this.serverOptions(options) as ServerOptions,
-    ) as unknown as Server;
+      this.serverOptions(options as Partial<ServerOptions>) as typeof options,
+    );
+    const server = nestServer as unknown as Server;
     if (this.adapterFactory) server.adapter(this.adapterFactory);
     joinBroadcastFrames(server);
     this.recovery.watch(server);
     this.hooks.installServer(server);
-    return server;
+    return nestServer;
   }
 
   /**
    * Says goodbye before closing: Socket.IO's close() drops sockets without a DISCONNECT packet
    * (clients see "transport close" and reconnect elsewhere blindly); this sends one first.
    */
-  override async close(server: Server | Namespace): Promise<void> {
+  override async close(target: Parameters<IoAdapter['close']>[0]): Promise<void> {
     // Nest hands over servers and, for namespaced gateways, namespaces.
+    const server = target as unknown as Server | Namespace;
     const namespaces = '_nsps' in server ? [...server._nsps.values()] : [server];
     const connections = new Set(
       namespaces.flatMap((nsp) => [...nsp.sockets.values()].map((s) => s.conn)),
@@ -152,7 +159,7 @@ export class RedisIoAdapter extends IoAdapter {
         : new Promise<void>((resolve) => conn.once('close', () => resolve())),
     );
     await within(Promise.all(closed), GOODBYE_TIMEOUT_MS);
-    await super.close(server as never);
+    await super.close(target);
   }
 
   /** One shared listener per event instead of an rxjs pipeline per handler per socket. */
@@ -204,6 +211,7 @@ export class RedisIoAdapter extends IoAdapter {
     if (recovery) merged.connectionStateRecovery = { ...recovery, skipMiddlewares: false };
     else delete merged.connectionStateRecovery;
     merged.allowRequest = originGuard(merged.cors, merged.allowRequest);
+    merged.cors = transportCors(merged.cors);
     return merged;
   }
 }

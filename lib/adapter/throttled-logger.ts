@@ -10,14 +10,22 @@ export class ThrottledLogger {
   ) {}
 
   error(key: string, message: string): void {
+    this.log('error', key, message);
+  }
+
+  warn(key: string, message: string): void {
+    this.log('warn', key, message);
+  }
+
+  private log(level: 'error' | 'warn', key: string, message: string): void {
     const now = Date.now();
     const entry = this.last.get(key);
     if (entry && now - entry.at < this.intervalMs) {
       entry.suppressed++;
       return;
     }
-    const suffix = entry?.suppressed ? ` (${entry.suppressed} similar errors suppressed)` : '';
+    const suffix = entry?.suppressed ? ` (${entry.suppressed} similar messages suppressed)` : '';
     this.last.set(key, { at: now, suppressed: 0 });
-    this.logger.error(`${message}${suffix}`);
+    this.logger[level](`${message}${suffix}`);
   }
 }

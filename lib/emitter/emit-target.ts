@@ -1,6 +1,9 @@
+import { normalizeNamespace } from '../gateway/gateway-discovery.js';
+
 /** Where and how an emit goes; every chained call returns a new target. */
 export interface EmitRoute {
-  namespace: string;
+  /** Set by `.namespace()`; undefined: every namespace the app serves (see EmitNamespaces). */
+  namespace?: string;
   rooms: string[];
   except: string[];
   volatile: boolean;
@@ -47,8 +50,9 @@ export class EmitTarget {
     return this.with({ volatile: true });
   }
 
+  /** Narrows the emit to one namespace. @default every namespace the app's gateways serve */
   namespace(name: string): EmitTarget {
-    return this.with({ namespace: name.startsWith('/') ? name : `/${name}` });
+    return this.with({ namespace: normalizeNamespace(name) });
   }
 
   /** Ack timeout for `emitWithAck`. @default 5000 */

@@ -1,14 +1,15 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { Emitter } from '@socket.io/redis-emitter';
 import { NamespaceHooks } from '../adapter/namespace-hooks.js';
 import { RedisConnections } from '../adapter/redis-connections.js';
 import { REALTIME_OPTIONS } from '../internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { UserEventRelay } from '../sse/user-event-relay.js';
+import { EmitNamespaces } from './emit-namespaces.js';
 import { type EmitBackend, type EmitRoute, EmitTarget } from './emit-target.js';
 
 const START: EmitRoute = {
-  namespace: '/',
   rooms: [],
   except: [],
   volatile: false,
@@ -18,18 +19,23 @@ const START: EmitRoute = {
 /**
  * Sends to users, rooms or everyone from any service, on every instance. Inside an app serving
  * Socket.IO it goes through the server (and its Redis adapter); in a process without a server
- * (a queue worker) it publishes with @socket.io/redis-emitter (pub/sub mode).
+ * (a queue worker) it publishes with @socket.io/redis-emitter (pub/sub mode). Without
+ * `.namespace()` an emit goes to every namespace the app's gateways serve (EmitNamespaces).
  */
 @Injectable()
 export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
   private connections?: RedisConnections;
   private redisEmitter?: Emitter;
+  private readonly namespaces: EmitNamespaces;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
     private readonly userEvents: UserEventRelay,
-  ) {}
+    modules: ModulesContainer,
+  ) {
+    this.namespaces = new EmitNamespaces(modules, options.emitter.namespaces);
+  }
 
   toUser(...userIds: Array<string | number>): EmitTarget {
     return this.target().toUser(...userIds);
@@ -50,34 +56,44 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
   emit(route: EmitRoute, event: string, args: unknown[]): void {
     const server = this.hooks.servers[0];
     if (server) {
-      let op = server.of(route.namespace).except(route.except);
-      if (route.rooms.length) op = op.to(route.rooms);
-      if (route.volatile) op = op.volatile;
-      op.emit(event, ...args);
+      const namespaces = this.namespaces.resolve(route.namespace, true);
+      for (const namespace of namespaces) {
+        let op = server.of(namespace).except(route.except);
+        if (route.rooms.length) op = op.to(route.rooms);
+        if (route.volatile) op = op.volatile;
+        op.emit(event, ...args);
+      }
       // toUser emits also reach the user's Server-Sent Events streams (UserEventStream)
-      this.userEvents.forward(route, event, args, server);
+      this.userEvents.forward(route, namespaces, event, args, server);
       return;
     }
-    let op = this.workerEmitter().of(route.namespace).except(route.except);
-    if (route.rooms.length) op = op.to(route.rooms);
-    if (route.volatile) op = op.volatile;
-    op.emit(event, ...(args as []));
-    this.userEvents.forward(route, event, args, this.workerEmitter());
+    const emitter = this.workerEmitter();
+    const namespaces = this.namespaces.resolve(route.namespace, false);
+    for (const namespace of namespaces) {
+      let op = emitter.of(namespace).except(route.except);
+      if (route.rooms.length) op = op.to(route.rooms);
+      if (route.volatile) op = op.volatile;
+      op.emit(event, ...(args as []));
+    }
+    this.userEvents.forward(route, namespaces, event, args, emitter);
   }
 
-  emitWithAck(route: EmitRoute, event: string, args: unknown[]): Promise<unknown[]> {
+  async emitWithAck(route: EmitRoute, event: string, args: unknown[]): Promise<unknown[]> {
     const server = this.hooks.servers[0];
     if (!server) {
-      return Promise.reject(
-        new Error(
-          'RealtimeEmitter.emitWithAck needs a Socket.IO server in this process (acks cannot travel through a worker emitter)',
-        ),
+      throw new Error(
+        'RealtimeEmitter.emitWithAck needs a Socket.IO server in this process (acks cannot travel through a worker emitter)',
       );
     }
-    let op = server.of(route.namespace).timeout(route.timeoutMs).except(route.except);
-    if (route.rooms.length) op = op.to(route.rooms);
-    if (route.volatile) op = op.volatile;
-    return op.emitWithAck(event, ...args);
+    const answers = await Promise.all(
+      this.namespaces.resolve(route.namespace, true).map((namespace) => {
+        let op = server.of(namespace).timeout(route.timeoutMs).except(route.except);
+        if (route.rooms.length) op = op.to(route.rooms);
+        if (route.volatile) op = op.volatile;
+        return op.emitWithAck(event, ...args) as Promise<unknown[]>;
+      }),
+    );
+    return answers.length === 1 ? answers[0] : answers.flat();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -6,7 +6,11 @@ export interface RealtimeExceptionOptions {
   retryAfter?: number;
 }
 
-/** Throw from any gateway code to send the client a specific code through the error contract. */
+/**
+ * Throw from any gateway code to send the client a specific code through the error contract.
+ * Its `getError()` is the error shape itself, so a gateway left on Nest's own exception filter
+ * still emits `exception` with the code.
+ */
 export class RealtimeException extends WsException {
   readonly details?: RealtimeErrorDetail[];
   readonly retryAfter?: number;
@@ -16,7 +20,13 @@ export class RealtimeException extends WsException {
     message: string,
     options: RealtimeExceptionOptions = {},
   ) {
-    super(message);
+    super({
+      status: 'error',
+      code,
+      message,
+      ...(options.details !== undefined ? { details: options.details } : {}),
+      ...(options.retryAfter !== undefined ? { retryAfter: options.retryAfter } : {}),
+    });
     this.name = 'RealtimeException';
     this.details = options.details;
     this.retryAfter = options.retryAfter;

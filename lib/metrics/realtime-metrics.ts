@@ -178,6 +178,7 @@ export class RealtimeMetrics implements OnModuleInit, OnApplicationShutdown {
         [],
       ),
     };
+    this.hooks.ownAnyListeners.add(this.eventListener);
     this.hooks.onConnection((socket) => this.connected(socket));
     this.unsubscribe = this.hooks.signals.on((signal) => this.signal(signal));
   }

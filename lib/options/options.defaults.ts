@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type {
   RealtimeAuthOptions,
   RealtimeCanJoin,
@@ -39,6 +40,7 @@ export interface ResolvedRealtimeOptions {
   canJoin?: RealtimeCanJoin;
   userRoomPrefix: string;
   metrics: ResolvedMetricsOptions;
+  emitter: { namespaces?: string[] };
 }
 
 export interface ResolvedMetricsOptions {
@@ -48,9 +50,13 @@ export interface ResolvedMetricsOptions {
   registry?: RealtimeMetricsRegistry;
 }
 
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
+const MIN_HMAC_SECRET_BYTES = 32;
+
 export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): ResolvedRealtimeOptions {
   validateRealtimeOptions(raw);
   const auth = raw.auth;
+  if (auth) warnWeakSecrets(auth);
   const presence = raw.presence === false ? { enabled: false } : (raw.presence ?? {});
   return {
     auth: auth
@@ -126,7 +132,24 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
       prefix: raw.metrics?.prefix ?? 'realtime_',
       registry: raw.metrics?.registry,
     },
+    emitter: {
+      namespaces: raw.emitter?.namespaces?.map((n) => (n.startsWith('/') ? n : `/${n}`)),
+    },
   };
+}
+
+/** A short HMAC secret works but can be brute-forced offline from any token: say so at boot. */
+function warnWeakSecrets(auth: RealtimeAuthOptions): void {
+  const secrets: Array<[string, string | Buffer]> = [];
+  if (auth.secret !== undefined) secrets.push(['auth.secret', auth.secret]);
+  auth.previousSecrets?.forEach((s, i) => secrets.push([`auth.previousSecrets[${i}]`, s]));
+  for (const [path, secret] of secrets) {
+    const bytes = typeof secret === 'string' ? Buffer.byteLength(secret, 'utf8') : secret.length;
+    if (bytes >= MIN_HMAC_SECRET_BYTES) continue;
+    new Logger('RealtimeModule').warn(
+      `Option "${path}" is ${bytes} bytes long; HMAC secrets need at least ${MIN_HMAC_SECRET_BYTES} random bytes (RFC 7518 section 3.2), or tokens signed with it can be forged by guessing it. Generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
+    );
+  }
 }
 
 function stripUndefined<T extends object>(value: T | undefined): Partial<T> {

@@ -198,6 +198,12 @@ const SCHEMA: Shape = {
   }),
   canJoin: fn,
   userRoomPrefix: str,
+  emitter: group({
+    namespaces: (v) =>
+      Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'string' && n.length > 0)
+        ? undefined
+        : "a non-empty array of namespace names (for example ['/chat'])",
+  }),
   metrics: group({
     enabled: bool,
     prefix: (v) =>

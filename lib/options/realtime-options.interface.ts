@@ -194,6 +194,15 @@ export interface RealtimeMetricsOptions {
   registry?: RealtimeMetricsRegistry;
 }
 
+export interface RealtimeEmitterOptions {
+  /**
+   * Where `RealtimeEmitter` sends when the caller does not narrow it with `.namespace()`.
+   * Set it in a worker (a process without gateways), or to keep some namespaces out.
+   * @default every namespace the app's gateways declare ('/' for a gateway without one)
+   */
+  namespaces?: string[];
+}
+
 /** Decides whether a socket's user may join a room (see `RealtimeRooms.join`). */
 export type RealtimeCanJoin = (
   user: unknown,
@@ -220,4 +229,6 @@ export interface RealtimeModuleOptions {
   userRoomPrefix?: string;
   /** Prometheus metrics through prom-client; off unless `enabled: true`. @default { enabled: false } */
   metrics?: RealtimeMetricsOptions;
+  /** Where emits go by default. @default every namespace the app's gateways declare */
+  emitter?: RealtimeEmitterOptions;
 }

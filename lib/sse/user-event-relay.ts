@@ -10,7 +10,9 @@ export const USER_EVENT_CHANNEL = 'realtime:user-event';
 
 /** One emit addressed to users, as every instance's local subscribers see it. */
 export interface UserEvent {
+  /** The namespaces the emit went to (the first, for instances of 0.1). */
   namespace: string;
+  namespaces: string[];
   /** Recipients (user ids, without the personal-room prefix). */
   users: string[];
   /** Users left out with `exceptUser`. */
@@ -45,13 +47,20 @@ export class UserEventRelay {
   ) {}
 
   /** Called by RealtimeEmitter after each emit: forwards the part addressed to users. */
-  forward(route: EmitRoute, event: string, args: unknown[], via: ServerSideEmitter): void {
+  forward(
+    route: EmitRoute,
+    namespaces: string[],
+    event: string,
+    args: unknown[],
+    via: ServerSideEmitter,
+  ): void {
     // Most emits (rooms, everyone) address no user: answer that without allocating.
     if (!this.addressesUsers(route.rooms)) return;
     const users = this.userIds(route.rooms);
     if (users.length === 0) return;
     const message: UserEvent = {
-      namespace: route.namespace,
+      namespace: namespaces[0],
+      namespaces,
       users,
       exceptUsers: this.userIds(route.except),
       event,
@@ -125,6 +134,7 @@ function isUserEvent(value: unknown): value is UserEvent {
     typeof m === 'object' &&
     m !== null &&
     typeof m.namespace === 'string' &&
+    (m.namespaces === undefined || Array.isArray(m.namespaces)) &&
     typeof m.event === 'string' &&
     Array.isArray(m.users) &&
     Array.isArray(m.exceptUsers) &&

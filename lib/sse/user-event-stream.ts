@@ -4,7 +4,10 @@ import { RealtimeEvents } from '../realtime.constants.js';
 import { type UserEvent, UserEventRelay } from './user-event-relay.js';
 
 export interface UserEventStreamOptions {
-  /** Only emits to this namespace (or these). @default every namespace */
+  /**
+   * Only emits that went to this namespace (or these). An emit without `.namespace()` goes to
+   * every namespace the app's gateways serve, so it matches any of them. @default every namespace
+   */
   namespace?: string | string[];
   /** Only these event names. @default every event */
   events?: string[];
@@ -51,7 +54,7 @@ export class UserEventStream {
     const wanted = (message: UserEvent) =>
       message.users.includes(id) &&
       !message.exceptUsers.includes(id) &&
-      (!namespaces || namespaces.has(message.namespace)) &&
+      (!namespaces || (message.namespaces ?? [message.namespace]).some((n) => namespaces.has(n))) &&
       (!events || events.has(message.event));
 
     return new Observable<MessageEvent>((subscriber) => {

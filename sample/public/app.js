@@ -35,21 +35,29 @@
     clearTimeout(errorTimer);
     errorTimer = setTimeout(() => (box.hidden = true), 10000);
   }
+  /**
+   * One line for the user. Server errors come in the one error shape `{ status: 'error', code,
+   * message }`, whose message is already a sentence ("Not allowed to join room \"team\""): show it
+   * as it is, never prefixed with a paraphrase of its code; the code speaks only when there is
+   * no message. A thrown Error has a message and no code.
+   */
   function describe(error) {
     if (!error) return 'Something went wrong';
     if (typeof error === 'string') return error;
-    const code = error.code || error.message || 'ERROR';
-    switch (code) {
+    const message = error.message || '';
+    switch (error.code) {
       case 'VALIDATION_FAILED':
-        return `Not sent: ${error.message}`;
-      case 'RATE_LIMITED':
-        return `Slow down: ${error.message}${error.retryAfter ? ` (try again in ${error.retryAfter} s)` : ''}`;
+        return `Not sent: ${message || 'invalid message'}`;
+      case 'RATE_LIMITED': {
+        const retry = error.retryAfter ? ` (try again in ${error.retryAfter} s)` : '';
+        return `${message || 'Slow down'}${retry}`;
+      }
       case 'FORBIDDEN':
-        return `Not allowed: ${error.message}`;
+        return message || 'Not allowed';
       case 'TOKEN_EXPIRED':
         return 'Your session expired; refreshing…';
       default:
-        return `${code}: ${error.message || 'failed'}`;
+        return message || error.code || 'Something went wrong';
     }
   }
   let noticeTimer;

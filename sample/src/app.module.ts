@@ -3,6 +3,7 @@ import { RealtimeModule } from 'nestjs-realtime';
 import { DemoAuthController } from './auth/demo-auth.controller.js';
 import { ChatGateway } from './chat/chat.gateway.js';
 import type { ChatUser } from './chat/chat.types.js';
+import { FaviconController } from './favicon.controller.js';
 import { MemoryMessageHistory } from './history/memory-message-history.js';
 import { MessageHistory } from './history/message-history.js';
 import { RedisMessageHistory } from './history/redis-message-history.js';
@@ -51,6 +52,7 @@ export class AppModule {
       ],
       controllers: [
         InfoController,
+        FaviconController,
         RoomsController,
         NotificationsController,
         // DEMO ONLY: token issuing without a password, off unless SAMPLE_DEMO=1.

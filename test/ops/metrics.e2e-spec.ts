@@ -147,6 +147,8 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
     );
     expect(value('realtime_events_received_total', { namespace: '/ops', event: 'other' })).toBe(2);
     expect(value('realtime_errors_total', { code: 'FORBIDDEN' })).toBe(1);
+    // no_such_handler_1 and _2: answered NOT_FOUND
+    expect(value('realtime_errors_total', { code: 'NOT_FOUND' })).toBe(2);
     expect(value('realtime_errors_total', { code: 'RATE_LIMITED' })).toBe(1);
     expect(value('realtime_rate_limited_total', { kind: 'event' })).toBe(1);
     expect(value('realtime_adapter_state', { mode: 'memory', state: 'memory' })).toBe(1);

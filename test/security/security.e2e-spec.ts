@@ -48,22 +48,73 @@ const logger = {
 
 describe('security', () => {
   describe('Origin checks (cross-site WebSocket hijacking)', () => {
-    it('refuses a handshake from an Origin outside the allowlist, on websocket and polling', async () => {
+    it('refuses a handshake from an Origin outside the allowlist, on websocket and polling, with a reason', async () => {
+      lines.length = 0;
       const app = await TestApp.start({
         realtime: { server: { cors: { origin: ['https://app.example'], credentials: true } } },
         providers: [LobbyGateway],
+        logger,
       });
       try {
         for (const transports of [['websocket'], ['polling']]) {
           const evil = await refused(
             app.client('/lobby', { transports, extraHeaders: { origin: 'https://evil.example' } }),
           );
-          expect(evil).toBeInstanceOf(Error);
+          expect(evil.message).toBe('FORBIDDEN');
+          expect(evil.data).toEqual({
+            status: 'error',
+            code: 'FORBIDDEN',
+            message: 'Origin https://evil.example is not allowed to connect to this server',
+          });
           await app.connect('/lobby', {
             transports,
             extraHeaders: { origin: 'https://app.example' },
           });
         }
+        expect(lines.join('\n')).toMatch(
+          /warn Refused a handshake on \/lobby from Origin "https:\/\/evil\.example".*server\.cors\.origin/,
+        );
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('runs nothing for a refused Origin, even with a valid token in its cookie (no CSWSH)', async () => {
+      const seen: string[] = [];
+      @RealtimeGateway({ namespace: '/cookies' })
+      class CookieGateway {
+        handleConnection(socket: Socket) {
+          seen.push(`connected ${String(socket.data.identity?.userId)}`);
+        }
+
+        @SubscribeMessage('whoami')
+        whoami(@ConnectedSocket() socket: Socket) {
+          seen.push('whoami');
+          return socket.data.identity;
+        }
+      }
+      const app = await TestApp.start({
+        realtime: {
+          auth: { secret: TEST_SECRET, tokenSources: { cookie: 'session' } },
+          server: { cors: { origin: 'https://app.example', credentials: true } },
+        },
+        providers: [CookieGateway],
+      });
+      try {
+        const cookie = `session=${signToken({ sub: 'victim' })}`;
+        for (const transports of [['websocket'], ['polling']]) {
+          const client = app.client('/cookies', {
+            transports,
+            extraHeaders: { origin: 'https://evil.example', cookie },
+          });
+          client.emit('whoami');
+          await expect(refused(client)).resolves.toMatchObject({ message: 'FORBIDDEN' });
+        }
+        const victim = await app.connect('/cookies', {
+          extraHeaders: { origin: 'https://app.example', cookie },
+        });
+        await expect(ask(victim, 'whoami', {})).resolves.toMatchObject({ userId: 'victim' });
+        expect(seen).toEqual(['connected victim', 'whoami']);
       } finally {
         await app.close();
       }
@@ -73,14 +124,22 @@ describe('security', () => {
       const app = await TestApp.start({ realtime: {}, providers: [LobbyGateway] });
       try {
         const host = new URL(app.url).host;
-        await refused(app.client('/lobby', { extraHeaders: { origin: 'https://evil.example' } }));
+        for (const transports of [['websocket'], ['polling']]) {
+          await expect(
+            refused(
+              app.client('/lobby', {
+                transports,
+                extraHeaders: { origin: 'https://evil.example' },
+              }),
+            ),
+          ).resolves.toMatchObject({ message: 'FORBIDDEN' });
+        }
         await app.connect('/lobby', { extraHeaders: { origin: `http://${host}` } });
         // Non-browser clients send no Origin: not a CSWSH vector, allowed.
         await app.connect('/lobby');
         const polling = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling`, {
           headers: { origin: 'https://evil.example' },
         });
-        expect(polling.status).toBe(403);
         expect(polling.headers.get('access-control-allow-origin')).not.toBe('*');
       } finally {
         await app.close();
