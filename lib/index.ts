@@ -54,3 +54,21 @@ export {
 } from './throttle/throttle.decorators.js';
 
 export { UserEventStream, type UserEventStreamOptions } from './sse/user-event-stream.js';
+
+export { buildAsyncApiDocument, type AsyncApiDocumentOptions } from './asyncapi/build-document.js';
+export {
+  RealtimeEmits,
+  type RealtimeEmittedEvent,
+  type RealtimeEmittedEvents,
+  type RealtimePayloadClass,
+} from './asyncapi/realtime-emits.decorator.js';
+export type * from './asyncapi/asyncapi.types.js';
+export {
+  asyncApiToTypeScript,
+  type AsyncApiToTypeScriptOptions,
+} from './asyncapi/typescript/asyncapi-to-typescript.js';
+export {
+  generateClientTypes,
+  type GenerateClientTypesOptions,
+} from './asyncapi/typescript/generate-client-types.js';
+export { writeAsyncApiDocument } from './asyncapi/write-document.js';

@@ -1,6 +1,8 @@
 import type { Provider } from '@nestjs/common';
+import { AdminConsole } from './admin/admin-console.js';
 import { NamespaceHooks } from './adapter/namespace-hooks.js';
 import { RealtimeHealth } from './adapter/realtime-health.js';
+import { AsyncApiRoutes } from './asyncapi/asyncapi-routes.js';
 import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
 import { TokenLifecycle } from './auth/token-lifecycle.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -63,4 +65,6 @@ export const REALTIME_PROVIDERS: Provider[] = [
   InflightAcks,
   RealtimeHealthIndicator,
   RealtimeMetrics,
+  AdminConsole,
+  AsyncApiRoutes,
 ];

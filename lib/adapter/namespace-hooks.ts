@@ -44,6 +44,8 @@ export type PacketHook = (socket: Socket, packet: Event) => boolean | void | Pro
 export type DisconnectHook = (socket: Socket, reason: string) => void;
 /** Runs on an engine.io connection (one per client, whatever its namespaces) before its first packet. */
 export type EngineHook = (conn: unknown) => void;
+/** A namespace middleware: calls `next()` to admit the socket, `next(error)` to refuse it. */
+export type NamespaceGuard = (socket: Socket, next: (err?: ExtendedError) => void) => void;
 
 /**
  * Installs the library on every namespace of a Socket.IO server, including ones created later
@@ -68,8 +70,13 @@ export class NamespaceHooks {
   private readonly disconnectHooks: DisconnectHook[] = [];
   private readonly disconnectingHooks: DisconnectHook[] = [];
   private readonly engineHooks: EngineHook[] = [];
-  /** `onAny` listeners of the library itself (metrics): they do not handle events. */
-  readonly ownAnyListeners = new Set<(...args: never[]) => void>();
+  /**
+   * `onAny` listeners that do not handle events (the library's metrics, the operator console's
+   * event feed): a socket with only these still has events answered NOT_FOUND.
+   */
+  readonly ownAnyListeners = new WeakSet<(...args: never[]) => void>();
+  /** Namespaces with their own authentication (the operator console's), by name: their guard. */
+  private readonly standalone = new Map<string, NamespaceGuard>();
   /** Sockets between the start of the library's middleware and their connection (or clean-up). */
   private readonly handshaking = new Map<string, Socket>();
   private readonly warnings = new ThrottledLogger(new Logger('Realtime'));
@@ -138,6 +145,15 @@ export class NamespaceHooks {
     this.engineHooks.push(hook);
   }
 
+  /**
+   * Leaves a namespace created from now on to its own authentication (the operator console's
+   * login): its handshakes pass `guard` only, none of the library's checks or hooks (JWT,
+   * presence, connection limits, rate limits, NOT_FOUND answering).
+   */
+  standaloneNamespace(name: string, guard: NamespaceGuard): void {
+    this.standalone.set(name, guard);
+  }
+
   installServer(server: Server): void {
     this.installed = true;
     this.servers.push(server);
@@ -154,6 +170,11 @@ export class NamespaceHooks {
     const marked = nsp as Namespace & { [INSTALLED]?: boolean };
     if (marked[INSTALLED]) return;
     marked[INSTALLED] = true;
+    const guard = this.standalone.get(nsp.name);
+    if (guard) {
+      nsp.use(guard);
+      return;
+    }
     this.forgetOnCleanup(nsp);
     protectPersonalRooms(
       nsp,

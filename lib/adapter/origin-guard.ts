@@ -84,7 +84,8 @@ function matches(
   return false;
 }
 
-function sameOrigin(origin: string, req: IncomingMessage): boolean {
+/** The page is on the server's own origin (Origin host = Host header). */
+export function sameOrigin(origin: string, req: IncomingMessage): boolean {
   try {
     return new URL(origin).host === req.headers.host;
   } catch {

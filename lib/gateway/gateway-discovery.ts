@@ -2,6 +2,12 @@ import type { ModulesContainer } from '@nestjs/core';
 import { GATEWAY_METADATA } from '../internal.constants.js';
 
 const GATEWAY_OPTIONS = 'websockets:gateway_options';
+/** `@SubscribeMessage(event)` (Nest's MESSAGE_METADATA, set on the method itself). */
+const MESSAGE_METADATA = 'message';
+/** Parameter decorators of a method (Nest's ROUTE_ARGS_METADATA, on the class, keyed by method). */
+const ROUTE_ARGS_METADATA = '__routeArguments__';
+/** `@MessageBody()` (Nest's WsParamtype.PAYLOAD). */
+const WS_PAYLOAD_PARAMTYPE = 3;
 
 /** A gateway of the app as its decorator declares it. */
 export interface DiscoveredGateway {
@@ -38,6 +44,86 @@ export function discoverGateways(modules: ModulesContainer): DiscoveredGateway[]
     }
   }
   return found;
+}
+
+/** What a handler's `@MessageBody()` parameter receives. */
+export interface DiscoveredPayload {
+  /** The parameter's position. */
+  index: number;
+  /** The parameter's declared type (`design:paramtypes`): a DTO class, String, Object... */
+  type: unknown;
+  /** `@MessageBody('field')`: the parameter is one property of the payload. */
+  property?: string;
+}
+
+/** One `@SubscribeMessage()` method of a gateway. */
+export interface DiscoveredHandler {
+  /** The event name clients emit. */
+  event: string;
+  methodName: string;
+  /** The method itself (where Nest and the library keep its metadata). */
+  method: (...args: never[]) => unknown;
+  /** Its `@MessageBody()` parameters, in order (usually one, or none). */
+  payloads: DiscoveredPayload[];
+  /** The declared return type (`design:returntype`), when TypeScript emitted one. */
+  returnType: unknown;
+}
+
+/**
+ * The `@SubscribeMessage()` handlers of a gateway class, own and inherited (as Nest's
+ * MetadataScanner walks the prototype chain), each event once (the most derived wins).
+ */
+export function discoverHandlers(metatype: object): DiscoveredHandler[] {
+  const found: DiscoveredHandler[] = [];
+  const seenNames = new Set<string>();
+  const seenEvents = new Set<string>();
+  const ctor = metatype as { prototype?: object };
+  let proto = ctor.prototype as Record<string, unknown> | null | undefined;
+  while (proto && proto !== Object.prototype) {
+    for (const methodName of Object.getOwnPropertyNames(proto)) {
+      if (methodName === 'constructor' || seenNames.has(methodName)) continue;
+      seenNames.add(methodName);
+      const descriptor = Object.getOwnPropertyDescriptor(proto, methodName);
+      const method = descriptor?.value as unknown;
+      if (typeof method !== 'function') continue;
+      const event = Reflect.getMetadata(MESSAGE_METADATA, method) as unknown;
+      if (typeof event !== 'string' || seenEvents.has(event)) continue;
+      seenEvents.add(event);
+      found.push({
+        event,
+        methodName,
+        method: method as DiscoveredHandler['method'],
+        payloads: payloadParameters(metatype, proto, methodName),
+        returnType: Reflect.getMetadata('design:returntype', proto, methodName) as unknown,
+      });
+    }
+    proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
+  }
+  return found;
+}
+
+function payloadParameters(
+  metatype: object,
+  proto: object,
+  methodName: string,
+): DiscoveredPayload[] {
+  // Nest stores parameter decorators on the constructor of the class that declares the method.
+  const owner = (proto as { constructor?: object }).constructor ?? metatype;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, owner, methodName) ??
+    Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, methodName) ??
+    {}) as Record<string, { index?: unknown; data?: unknown }>;
+  const types = (Reflect.getMetadata('design:paramtypes', proto, methodName) ?? []) as unknown[];
+  const payloads: DiscoveredPayload[] = [];
+  for (const [key, arg] of Object.entries(args)) {
+    if (Number(key.split(':')[0]) !== WS_PAYLOAD_PARAMTYPE || typeof arg.index !== 'number')
+      continue;
+    payloads.push({
+      index: arg.index,
+      type: types[arg.index],
+      ...(typeof arg.data === 'string' ? { property: arg.data } : {}),
+    });
+  }
+  return payloads.sort((a, b) => a.index - b.index);
 }
 
 /** Socket.IO's own rule: a namespace name starts with '/'. */

@@ -1,5 +1,9 @@
+import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type {
+  RealtimeAdminAuth,
+  RealtimeAdminOptions,
+  RealtimeAsyncApiServer,
   RealtimeAuthOptions,
   RealtimeCanJoin,
   RealtimeMetricsRegistry,
@@ -40,7 +44,29 @@ export interface ResolvedRealtimeOptions {
   canJoin?: RealtimeCanJoin;
   userRoomPrefix: string;
   metrics: ResolvedMetricsOptions;
+  /** The operator console; false when off. */
+  admin: ResolvedAdminOptions | false;
   emitter: { namespaces?: string[] };
+  asyncapi: ResolvedAsyncApiOptions;
+}
+
+export interface ResolvedAsyncApiOptions {
+  enabled: boolean;
+  path: string;
+  title: string;
+  version: string;
+  /** undefined: the builder writes a short guide to connecting. */
+  description?: string;
+  servers: Record<string, RealtimeAsyncApiServer>;
+}
+
+export interface ResolvedAdminOptions {
+  auth: RealtimeAdminAuth;
+  readonly: boolean;
+  namespace: string;
+  path: string | false;
+  serverId: string;
+  mode: 'development' | 'production';
 }
 
 export interface ResolvedMetricsOptions {
@@ -58,6 +84,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
   const auth = raw.auth;
   if (auth) warnWeakSecrets(auth);
   const presence = raw.presence === false ? { enabled: false } : (raw.presence ?? {});
+  const asyncapi = raw.asyncapi || {};
   return {
     auth: auth
       ? {
@@ -132,9 +159,34 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
       prefix: raw.metrics?.prefix ?? 'realtime_',
       registry: raw.metrics?.registry,
     },
+    admin: resolveAdmin(raw.admin),
     emitter: {
       namespaces: raw.emitter?.namespaces?.map((n) => (n.startsWith('/') ? n : `/${n}`)),
     },
+    asyncapi: {
+      enabled: asyncapi.enabled ?? false,
+      path: asyncapi.path ?? '/asyncapi',
+      title: asyncapi.title ?? 'Realtime API',
+      version: asyncapi.version ?? '1.0.0',
+      description: asyncapi.description,
+      servers: asyncapi.servers ?? {},
+    },
+  };
+}
+
+function resolveAdmin(
+  admin: RealtimeAdminOptions | false | undefined,
+): ResolvedAdminOptions | false {
+  if (!admin || admin.enabled === false) return false;
+  const path = admin.path ?? '/realtime-admin';
+  return {
+    auth: { username: admin.auth.username, password: admin.auth.password },
+    readonly: admin.readonly ?? true,
+    namespace: admin.namespace ?? '/admin',
+    // One form of a path: no trailing slash ('/ops/' and '/ops' serve the same page).
+    path: path === false ? false : path.replace(/\/+$/, ''),
+    serverId: admin.serverId ?? `${hostname()}#${process.pid}`,
+    mode: admin.mode ?? 'development',
   };
 }
 

@@ -109,6 +109,20 @@ const corsShape: Shape = {
   optionsSuccessStatus: positiveInt,
 };
 
+const asyncApiServerShape: Shape = {
+  host: (v) =>
+    typeof v === 'string' && v.length > 0 && !v.includes('://') && !v.includes('/')
+      ? undefined
+      : "a host with an optional port, without scheme or path (e.g. 'chat.example.com')",
+  protocol: (v) =>
+    typeof v === 'string' && /^[a-z][a-z0-9+.-]*$/.test(v)
+      ? undefined
+      : "a protocol name such as 'wss', 'ws', 'https' or 'http'",
+  pathname: (v) =>
+    typeof v === 'string' && v.startsWith('/') ? undefined : "a path starting with '/'",
+  description: str,
+};
+
 const SCHEMA: Shape = {
   auth: group(
     {
@@ -204,6 +218,41 @@ const SCHEMA: Shape = {
         ? undefined
         : "a non-empty array of namespace names (for example ['/chat'])",
   }),
+  asyncapi: group(
+    {
+      enabled: bool,
+      path: (v) =>
+        typeof v === 'string' && /^(\/[A-Za-z0-9._~-]+)+$/.test(v) && !/\.(json|ya?ml)$/.test(v)
+          ? undefined
+          : "a path like '/asyncapi' (starting with '/', no trailing '/', no .json or .yaml: those are added)",
+      title: str,
+      version: str,
+      description: str,
+      servers: (v, path) => {
+        if (!isPlainObject(v)) return 'an object of server name to { host, protocol }';
+        for (const [name, server] of Object.entries(v)) {
+          if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+            return `server names of letters, digits, '_', '.', '-' (got ${JSON.stringify(name)})`;
+          }
+          if (!isPlainObject(server)) {
+            throw new RealtimeConfigError(
+              `${path}.${name}`,
+              `expected an object { host, protocol }, got ${describe(server)}`,
+            );
+          }
+          walk(server, asyncApiServerShape, `${path}.${name}`);
+          if (server.host === undefined || server.protocol === undefined) {
+            throw new RealtimeConfigError(
+              `${path}.${name}`,
+              'expected both host and protocol, e.g. { host: "chat.example.com", protocol: "wss" }',
+            );
+          }
+        }
+        return undefined;
+      },
+    },
+    true,
+  ),
   metrics: group({
     enabled: bool,
     prefix: (v) =>
@@ -217,6 +266,31 @@ const SCHEMA: Shape = {
         ? undefined
         : 'a prom-client Registry',
   }),
+  admin: group(
+    {
+      enabled: bool,
+      auth: (v, path) =>
+        v === false
+          ? '{ username, password } (the operator console is never open without a login)'
+          : group({
+              username: str,
+              // Checked after the shapes, by a rule that never repeats the value in its message.
+              password: () => undefined,
+            })(v, path),
+      readonly: bool,
+      namespace: (v) =>
+        typeof v === 'string' && v.startsWith('/') && v.length > 1
+          ? undefined
+          : "a namespace name other than '/' (for example '/admin')",
+      path: (v) =>
+        v === false || (typeof v === 'string' && /^(\/[A-Za-z0-9._~-]+)+\/?$/.test(v))
+          ? undefined
+          : "a path like '/realtime-admin' (letters, digits, '.', '_', '~', '-' between slashes) or false",
+      serverId: str,
+      mode: oneOf('development', 'production'),
+    },
+    true,
+  ),
 };
 
 function walk(value: Record<string, unknown>, shape: Shape, prefix: string): void {
@@ -307,6 +381,18 @@ export function validateRealtimeOptions(options: unknown): void {
     }
   }
 
+  const asyncapi = options.asyncapi as Record<string, unknown> | false | undefined;
+  if (asyncapi && typeof asyncapi.path === 'string') {
+    const socketPath = (options.server as { path?: string } | undefined)?.path ?? '/socket.io';
+    const docPath = asyncapi.path;
+    if (docPath === socketPath || docPath.startsWith(`${socketPath}/`)) {
+      throw new RealtimeConfigError(
+        'asyncapi.path',
+        `expected a path outside Socket.IO's endpoint (server.path ${JSON.stringify(socketPath)}), got ${JSON.stringify(docPath)}`,
+      );
+    }
+  }
+
   const presence = options.presence as Record<string, number> | false | undefined;
   if (presence && presence.ttlMs !== undefined) {
     const interval = presence.heartbeatIntervalMs ?? 5000;
@@ -314,6 +400,47 @@ export function validateRealtimeOptions(options: unknown): void {
       throw new RealtimeConfigError(
         'presence.ttlMs',
         `expected more than presence.heartbeatIntervalMs (${interval}), got ${presence.ttlMs}`,
+      );
+    }
+  }
+
+  validateAdmin(options);
+}
+
+/** A bcrypt hash as bcryptjs (which @socket.io/admin-ui compares with) reads it. */
+const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+
+/** The operator console: never open, its password a hash, its page outside Socket.IO's path. */
+function validateAdmin(options: Record<string, unknown>): void {
+  const admin = options.admin as Record<string, unknown> | false | undefined;
+  if (!admin || admin.enabled === false) return;
+  const auth = admin.auth as Record<string, unknown> | undefined;
+  if (auth === undefined) {
+    throw new RealtimeConfigError(
+      'admin.auth',
+      'expected { username, password } when the operator console is enabled: it is never open without a login',
+    );
+  }
+  if (auth.username === undefined) {
+    throw new RealtimeConfigError('admin.auth.username', 'expected a non-empty string');
+  }
+  const password = auth.password;
+  if (typeof password !== 'string' || !BCRYPT_HASH.test(password)) {
+    // The value is never shown: it may be the password itself.
+    throw new RealtimeConfigError(
+      'admin.auth.password',
+      `expected a bcrypt hash of the password ($2a$, $2b$ or $2y$, 60 characters), ${password === undefined ? 'got nothing' : 'got something else (the value is not shown)'}; make one with: node -e "console.log(require('bcryptjs').hashSync(process.argv[1], 12))" 'the password'`,
+    );
+  }
+  if (typeof admin.path === 'string') {
+    const socketPath = (
+      (options.server as { path?: string } | undefined)?.path ?? '/socket.io'
+    ).replace(/\/+$/, '');
+    const page = admin.path.replace(/\/+$/, '');
+    if (page === socketPath || page.startsWith(`${socketPath}/`)) {
+      throw new RealtimeConfigError(
+        'admin.path',
+        `expected a path outside Socket.IO's endpoint (server.path ${JSON.stringify(socketPath)}), got ${JSON.stringify(admin.path)}`,
       );
     }
   }

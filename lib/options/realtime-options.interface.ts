@@ -194,6 +194,45 @@ export interface RealtimeMetricsOptions {
   registry?: RealtimeMetricsRegistry;
 }
 
+/** The operator console's login. */
+export interface RealtimeAdminAuth {
+  username: string;
+  /**
+   * A bcrypt hash of the password (`$2a$`, `$2b$` or `$2y$`), never the password itself; make one
+   * with `node -e "console.log(require('bcryptjs').hashSync(process.argv[1], 12))" 'the password'`.
+   */
+  password: string;
+}
+
+/** Socket.IO's admin UI (`@socket.io/admin-ui`, an optional peer dependency to install). */
+export interface RealtimeAdminOptions {
+  /** Turn the console on (set `admin` to switch it on). @default true */
+  enabled?: boolean;
+  /** The console's login, required: the console is never open without one. */
+  auth: RealtimeAdminAuth;
+  /**
+   * Offer no action (disconnect, join, leave, emit): the console only shows. `false` lets an
+   * operator disconnect sockets and move them between rooms on every instance. @default true
+   */
+  readonly?: boolean;
+  /** The Socket.IO namespace the console connects to (no JWT: its own login). @default '/admin' */
+  namespace?: string;
+  /**
+   * Where the console's page is served on the app's HTTP server (outside any global prefix), or
+   * `false` to serve no page. @default '/realtime-admin'
+   */
+  path?: string | false;
+  /** This instance's name in the console's list of servers. @default `<hostname>#<pid>` */
+  serverId?: string;
+  /**
+   * `'development'` lists every socket (with its user id), room and event; every connection,
+   * room change and event is then also broadcast to the console's namespace (through Redis when
+   * configured). `'production'` sends only each instance's counts and aggregated events.
+   * @default 'development'
+   */
+  mode?: 'development' | 'production';
+}
+
 export interface RealtimeEmitterOptions {
   /**
    * Where `RealtimeEmitter` sends when the caller does not narrow it with `.namespace()`.
@@ -201,6 +240,36 @@ export interface RealtimeEmitterOptions {
    * @default every namespace the app's gateways declare ('/' for a gateway without one)
    */
   namespaces?: string[];
+}
+
+/** A server of the AsyncAPI document (where clients connect). */
+export interface RealtimeAsyncApiServer {
+  /** Host and optional port, e.g. `chat.example.com` or `localhost:3000` (no scheme). */
+  host: string;
+  /** e.g. `wss`, `ws`, `https`, `http`. */
+  protocol: string;
+  /** A path under the host, when the app is served under one. */
+  pathname?: string;
+  description?: string;
+}
+
+export interface RealtimeAsyncApiOptions {
+  /**
+   * Serve the document (`<path>.json`, `<path>.yaml`) and its HTML page (`<path>`) on the app's
+   * HTTP server. `buildAsyncApiDocument()` and `writeAsyncApiDocument()` work either way.
+   * @default false
+   */
+  enabled?: boolean;
+  /** Where the page is served; the document is at `<path>.json` and `<path>.yaml`. @default '/asyncapi' */
+  path?: string;
+  /** The document's `info.title`. @default 'Realtime API' */
+  title?: string;
+  /** The document's `info.version` (your API's version). @default '1.0.0' */
+  version?: string;
+  /** The document's `info.description` (Markdown). @default a short guide to connecting */
+  description?: string;
+  /** Where clients connect, by a name of your choice (e.g. `production`). @default {} */
+  servers?: Record<string, RealtimeAsyncApiServer>;
 }
 
 /** Decides whether a socket's user may join a room (see `RealtimeRooms.join`). */
@@ -229,6 +298,16 @@ export interface RealtimeModuleOptions {
   userRoomPrefix?: string;
   /** Prometheus metrics through prom-client; off unless `enabled: true`. @default { enabled: false } */
   metrics?: RealtimeMetricsOptions;
+  /**
+   * Socket.IO's admin UI on every instance, behind its own login, read-only by default, its
+   * page served by the app. @default undefined (off)
+   */
+  admin?: RealtimeAdminOptions | false;
   /** Where emits go by default. @default every namespace the app's gateways declare */
   emitter?: RealtimeEmitterOptions;
+  /**
+   * The AsyncAPI 3.0 document of the app's gateways: its info and servers, and whether it is
+   * served with an HTML page. @default { enabled: false }
+   */
+  asyncapi?: RealtimeAsyncApiOptions | false;
 }

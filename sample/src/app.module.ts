@@ -44,6 +44,12 @@ export class AppModule {
               ? { url: settings.redisUrl, keyPrefix: settings.keyPrefix }
               : undefined,
             presence: { publicUserFields: ['name'] },
+            // The event contract: /asyncapi (page), /asyncapi.json and /asyncapi.yaml.
+            asyncapi: {
+              enabled: true,
+              title: 'nestjs-realtime sample chat',
+              version: '1.0.0',
+            },
             // Private rooms admit their members only; RealtimeRooms.join applies this.
             canJoin: (user: unknown, room: string) =>
               catalog.canJoin((user as ChatUser | undefined)?.sub, room),

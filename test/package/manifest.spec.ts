@@ -44,7 +44,24 @@ describe('package manifest', () => {
     const entry = pkg.exports['.'];
     expect(Object.keys(entry)[0]).toBe('types');
     expect(entry.types).toBe('./dist/index.d.ts');
-    expect(pkg.engines.node).toMatch(/^>=20/);
+  });
+
+  it('states the Node range the README states, one that has require(esm) unflagged', () => {
+    // Nest 12 itself requires 20.19+ or 22.12+; a CommonJS Nest 11 app loads this ESM package
+    // through require(esm), unflagged from the same releases.
+    expect(pkg.engines.node).toBe('^20.19.0 || >=22.12.0');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const matrix = readme.slice(readme.indexOf('## Supported and tested matrix'));
+    const engines = /^\| `engines` \| `([^`]+)`/m.exec(matrix)?.[1].replaceAll('\\|', '|');
+    expect(engines).toBe(pkg.engines.node);
+    for (const nest of [11, 12]) {
+      expect(matrix).toMatch(
+        new RegExp(`^\\| Node, Nest ${nest} \\| 20\\.19\\+ or 22\\.12\\+`, 'm'),
+      );
+    }
+    expect(readme).toMatch(
+      /^Nest 11 \(CommonJS\) and Nest 12 \(ESM\) on Node 20\.19\+ or 22\.12\+/m,
+    );
   });
 
   it('keeps Nest, Socket.IO and validation as peers and the Redis/JWT stack as dependencies', () => {
@@ -78,6 +95,11 @@ describe('package manifest', () => {
       import: './dist/testing/index.js',
       default: './dist/testing/index.js',
     });
+  });
+
+  it('resolves nestjs-realtime/testing types under moduleResolution node10 too (typesVersions)', () => {
+    // Nest 11 apps made with "module": "commonjs" resolve without `exports`.
+    expect(pkg.typesVersions).toEqual({ '*': { testing: [pkg.exports['./testing'].types] } });
   });
 
   it('keeps socket.io-client, prom-client and @nestjs/terminus optional peers', () => {

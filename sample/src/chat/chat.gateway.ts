@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import {
   PresenceRegistry,
+  RealtimeEmits,
   RealtimeEmitter,
   RealtimeErrorCode,
   RealtimeException,
@@ -15,6 +16,7 @@ import { MessageHistory } from '../history/message-history.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RoomCatalog } from '../rooms/room-catalog.js';
 import { DirectMessageDto, RoomDto, SendMessageDto, TypingDto } from './chat.dto.js';
+import { ChatMessageDto, DirectMessageNoticeDto, TypingNoticeDto } from './chat.events.js';
 import { type ChatMessage, type ChatUser, type DirectMessage, publicUser } from './chat.types.js';
 
 const NAMESPACE = '/chat';
@@ -24,9 +26,15 @@ const HISTORY_ON_JOIN = 50;
 /**
  * The chat. The library has already authenticated the socket (handshake JWT), put it in its
  * personal room `user:<id>` and recorded its presence; handlers get validated DTOs, rate limits
- * and the one error shape on the client's ack.
+ * and the one error shape on the client's ack. `@RealtimeEmits` declares what it sends, for the
+ * AsyncAPI document at /asyncapi.
  */
 @RealtimeGateway({ namespace: NAMESPACE })
+@RealtimeEmits({
+  new_message: ChatMessageDto,
+  typing: TypingNoticeDto,
+  direct_message: DirectMessageNoticeDto,
+})
 export class ChatGateway {
   constructor(
     private readonly rooms: RealtimeRooms,

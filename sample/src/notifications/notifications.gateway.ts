@@ -1,6 +1,7 @@
 import { SubscribeMessage } from '@nestjs/websockets';
-import { RealtimeGateway, WsThrottle, WsUser } from 'nestjs-realtime';
+import { RealtimeEmits, RealtimeGateway, WsThrottle, WsUser } from 'nestjs-realtime';
 import type { ChatUser } from '../chat/chat.types.js';
+import { NotificationDto } from './notification.dto.js';
 import { NotificationsService } from './notifications.service.js';
 
 /**
@@ -9,6 +10,7 @@ import { NotificationsService } from './notifications.service.js';
  * use `GET /notifications/stream` (Server-Sent Events) for the same events.
  */
 @RealtimeGateway({ namespace: NotificationsService.NAMESPACE })
+@RealtimeEmits({ [NotificationsService.EVENT]: NotificationDto })
 export class NotificationsGateway {
   constructor(private readonly notifications: NotificationsService) {}
 
