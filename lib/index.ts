@@ -72,3 +72,4 @@ export {
   type GenerateClientTypesOptions,
 } from './asyncapi/typescript/generate-client-types.js';
 export { writeAsyncApiDocument } from './asyncapi/write-document.js';
+export { RealtimeAck } from './asyncapi/realtime-ack.decorator.js';

@@ -1,3 +1,4 @@
+import { declaredAck } from './realtime-ack.decorator.js';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { WsJwtGuard } from '../auth/ws-jwt.guard.js';
@@ -223,7 +224,10 @@ class DocumentBuilder {
       name: event,
       title: `${event} ack`,
       summary: "What the handler returns, on the client's ack.",
-      payload: this.dtos.schemaOf(handler.returnType),
+      payload: this.dtos.schemaOf(
+        declaredAck((gateway.metatype as { prototype: object }).prototype, handler.methodName) ??
+          handler.returnType,
+      ),
     };
     const codes = this.errorCodes(gateway, handler, payload !== undefined);
     const received = this.channelMessage(channelId, `${base}_receive`, message);

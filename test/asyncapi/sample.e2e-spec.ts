@@ -137,6 +137,15 @@ describe("the sample's AsyncAPI document and page (GET /asyncapi)", () => {
     );
   });
 
+  it('types the ack that @RealtimeAck declares on an async handler', () => {
+    const [ack] =
+      parsed.operations().get('chat_send_message_receive')?.reply()?.messages().all() ?? [];
+    const payload = ack.payload();
+    expect(Object.keys(payload?.properties() ?? {}).sort()).toEqual(['id', 'status']);
+    expect(payload?.required()).toEqual(expect.arrayContaining(['id', 'status']));
+    expect(payload?.properties()?.status.enum()).toEqual(['ok']);
+  });
+
   it('requires the handshake JWT on every operation', () => {
     for (const operation of parsed.operations().all()) {
       const types = operation.security().flatMap((s) => s.all().map((r) => r.scheme().type()));

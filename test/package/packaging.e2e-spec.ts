@@ -217,6 +217,7 @@ async function setUp(host: Host, tarball: string, dir: string): Promise<void> {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), code);
   }
+  for (const [path, code] of Object.entries(EXTRAS)) writeFileSync(join(dir, path), code);
   for (const line of hostCommands(host, 'setup')) {
     const command = /^npm install\b/.test(line)
       ? line.replace(/(^|\s)nestjs-realtime(?=\s|$)/, `$1${tarball}`) +
@@ -224,7 +225,52 @@ async function setUp(host: Host, tarball: string, dir: string): Promise<void> {
       : line;
     await timed(`${host.name} ${line.slice(0, 60)}`, () => sh(command, dir));
   }
+  // The optional peers of the event contract and the console (not the AsyncAPI page's).
+  await timed(`${host.name} npm install the optional peers`, () =>
+    sh(
+      'npm install class-validator-jsonschema@^5 @socket.io/admin-ui@^0.5 --no-audit --no-fund --prefer-offline --loglevel=error',
+      dir,
+    ),
+  );
 }
+
+/**
+ * Beyond the README's Quick start: the same gateway with the AsyncAPI document served and the
+ * operator console on, so both are built, type-checked and run on each Nest major.
+ */
+const EXTRAS: Record<string, string> = {
+  'src/extras.module.ts': `import { Module } from '@nestjs/common';
+import { RealtimeModule } from 'nestjs-realtime';
+import { ChatGateway } from './chat.gateway.js';
+
+@Module({
+  imports: [
+    RealtimeModule.forRoot({
+      auth: { secret: process.env.EXTRAS_SECRET ?? '' },
+      asyncapi: { enabled: true, title: 'host app', version: '2.0.0' },
+      admin: { auth: { username: 'ops', password: process.env.ADMIN_HASH ?? '' } },
+    }),
+  ],
+  providers: [ChatGateway],
+})
+export class ExtrasModule {}
+`,
+  'src/extras.main.ts': `import { NestFactory } from '@nestjs/core';
+import { createRedisIoAdapter } from 'nestjs-realtime';
+import { ExtrasModule } from './extras.module.js';
+
+async function bootstrap() {
+  const app = await NestFactory.create(ExtrasModule);
+  app.useWebSocketAdapter(await createRedisIoAdapter(app));
+  await app.listen(process.env.PORT ?? 3000);
+}
+void bootstrap();
+`,
+};
+
+const EXTRAS_SECRET = 'a-host-secret-of-at-least-32-bytes-long';
+/** bcrypt of "ops-password" (cost 4: a test). */
+const ADMIN_HASH = '$2a$04$GkrMOHKb6htTooPa6B6UBOWnPLvtMzL0GZlxgAtW.GBL70qrNvvlO';
 
 /**
  * The Install section's order leaves @nestjs/platform-socket.io's own socket.io the only copy.
@@ -281,11 +327,13 @@ function freePort(): Promise<number> {
 
 async function boot(
   dir: string,
+  entry = 'dist/main.js',
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [entry], {
     cwd: dir,
-    env: hostEnv({ PORT: String(port) }),
+    env: hostEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -344,6 +392,65 @@ async function serve(host: Host, dir: string): Promise<void> {
   }
 }
 
+/**
+ * The event contract and the console on this host: the AsyncAPI document served as JSON and
+ * YAML, the types CLI of the installed package on the built module, and the console's login.
+ */
+async function extras(host: Host, dir: string): Promise<void> {
+  const env = { EXTRAS_SECRET, ADMIN_HASH };
+  const { child, port } = await timed(`${host.name} boot extras`, () =>
+    boot(dir, 'dist/extras.main.js', env),
+  );
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const response = await fetch(`${base}/asyncapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      asyncapi: string;
+      info: Record<string, unknown>;
+      channels: Record<string, { address: string }>;
+      operations: Record<string, { action: string }>;
+    };
+    expect(document.asyncapi).toBe('3.0.0');
+    expect(document.info).toMatchObject({ title: 'host app', version: '2.0.0' });
+    expect(Object.values(document.channels).map((c) => c.address)).toContain('/chat');
+    const sendMessage = Object.entries(document.operations).find(([key]) =>
+      key.endsWith('send_message_receive'),
+    );
+    expect(sendMessage?.[1].action).toBe('receive');
+    const yaml = await fetch(`${base}/asyncapi.yaml`);
+    expect(yaml.status).toBe(200);
+    expect(await yaml.text()).toMatch(/^asyncapi: 3\.0\.0$/m);
+
+    const login = (password: string) =>
+      io(`${base}/admin`, {
+        transports: ['websocket'],
+        reconnection: false,
+        auth: { username: 'ops', password },
+      });
+    const operator = login('ops-password');
+    await connected(operator);
+    operator.disconnect();
+    const wrong = login('not-the-password');
+    await expect(connected(wrong)).rejects.toBeInstanceOf(Error);
+    wrong.disconnect();
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  const types = await timed(`${host.name} npx nestjs-realtime types`, () =>
+    sh(
+      'npx nestjs-realtime types --app dist/extras.module.js#ExtrasModule --out realtime-events.d.ts',
+      dir,
+      hostEnv(env),
+    ),
+  );
+  void types;
+  const generated = readFileSync(join(dir, 'realtime-events.d.ts'), 'utf8');
+  expect(generated).toMatch(/export interface ClientToServerEvents \{[\s\S]*send_message/);
+}
+
 /** The Testing section's run command, without the .env: the test's own secret fallback runs. */
 async function runTests(host: Host, dir: string): Promise<void> {
   const lines = hostCommands(host, 'test');
@@ -364,6 +471,7 @@ interface Stages {
   compiled: Promise<void>;
   served: Promise<void>;
   tested: Promise<void>;
+  extended: Promise<void>;
 }
 
 describe('the packed library in fresh host apps, set up by the README', () => {
@@ -385,15 +493,16 @@ describe('the packed library in fresh host apps, set up by the README', () => {
       // dist/ is there even when the type-check after the build failed.
       const served = compiled.catch(() => undefined).then(() => serve(host, dir));
       const tested = served.catch(() => undefined).then(() => runTests(host, dir));
-      for (const stage of [compiled, served, tested]) stage.catch(() => undefined);
-      stages.set(host.name, { compiled, served, tested });
+      const extended = tested.catch(() => undefined).then(() => extras(host, dir));
+      for (const stage of [compiled, served, tested, extended]) stage.catch(() => undefined);
+      stages.set(host.name, { compiled, served, tested, extended });
       return setUpDone;
     });
     await Promise.all(ready);
   }, 600_000);
 
   afterAll(async () => {
-    await Promise.allSettled([...stages.values()].map((s) => s.tested));
+    await Promise.allSettled([...stages.values()].map((s) => s.extended));
     rmSync(work, { recursive: true, force: true });
     timings.push(`total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // One line per step: how long CI spends here.
@@ -415,6 +524,12 @@ describe('the packed library in fresh host apps, set up by the README', () => {
   it.each(HOSTS)(
     "$name: the Testing section's test passes with the README's runner set-up",
     (host) => stages.get(host.name)!.tested,
+    300_000,
+  );
+
+  it.each(HOSTS)(
+    '$name: the AsyncAPI document, the types CLI and the operator console work',
+    (host) => stages.get(host.name)!.extended,
     300_000,
   );
 });

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsISO8601, IsString, IsUUID, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsString, IsUUID, ValidateNested } from 'class-validator';
 import type { ChatMessage, DirectMessage } from './chat.types.js';
 
 // What the chat sends to clients. Declared with @RealtimeEmits on ChatGateway, these classes are
@@ -63,4 +63,13 @@ export class DirectMessageNoticeDto implements DirectMessage {
 
   @IsISO8601()
   timestamp!: string;
+}
+
+/** The ack of `send_message` and `direct_message`: the stored message's id. */
+export class MessageSentDto {
+  @IsIn(['ok'])
+  status!: 'ok';
+
+  @IsUUID()
+  id!: string;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import {
   PresenceRegistry,
+  RealtimeAck,
   RealtimeEmits,
   RealtimeEmitter,
   RealtimeErrorCode,
@@ -16,7 +17,12 @@ import { MessageHistory } from '../history/message-history.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RoomCatalog } from '../rooms/room-catalog.js';
 import { DirectMessageDto, RoomDto, SendMessageDto, TypingDto } from './chat.dto.js';
-import { ChatMessageDto, DirectMessageNoticeDto, TypingNoticeDto } from './chat.events.js';
+import {
+  ChatMessageDto,
+  DirectMessageNoticeDto,
+  MessageSentDto,
+  TypingNoticeDto,
+} from './chat.events.js';
 import { type ChatMessage, type ChatUser, type DirectMessage, publicUser } from './chat.types.js';
 
 const NAMESPACE = '/chat';
@@ -75,6 +81,7 @@ export class ChatGateway {
   /** Stores the message, then broadcasts it to the room on every instance. */
   @SubscribeMessage('send_message')
   @WsThrottle({ limit: 5, ttl: 5000 })
+  @RealtimeAck(MessageSentDto)
   async sendMessage(
     @MessageBody() body: SendMessageDto,
     @ConnectedSocket() socket: Socket,
@@ -112,6 +119,7 @@ export class ChatGateway {
   /** To every device of the recipient (and the sender's other devices), on every instance. */
   @SubscribeMessage('direct_message')
   @WsThrottle({ limit: 5, ttl: 5000 })
+  @RealtimeAck(MessageSentDto)
   directMessage(@MessageBody() body: DirectMessageDto, @WsUser() user: ChatUser) {
     const to = body.to.toLowerCase();
     if (to === user.sub) {
