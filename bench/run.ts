@@ -419,7 +419,7 @@ async function warmUp(subject: Subject): Promise<void> {
  * HTTP publishes to a room nobody is in until their cost settles (`config.warmPublishes`), right
  * before the publish, fan-out and cross scenarios. Warmed before connect and memory instead (tens
  * of thousands of handshakes, forced collections), the publish path measured 2-3x its settled
- * cost again (README, Performance).
+ * cost again (bench/README.md, *Warming the publish path*).
  */
 async function warmPublish({ impl, a, result }: Subject): Promise<void> {
   const curve = await untilSettled(config.warmPublishes, (size) => publishPass(a, size));

@@ -155,7 +155,7 @@ async function withApp<T>(
   use: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
   const { NestFactory } = await import('@nestjs/core');
-  const { getRealtimeOptionsToken } = await import('./realtime.constants.js');
+  const { getRealtimeOptionsToken } = await import('./core/realtime.constants.js');
   let app: INestApplicationContext;
   try {
     app = await NestFactory.createApplicationContext(root, { logger: false, abortOnError: false });

@@ -4,8 +4,11 @@ export {
   getRealtimeOptionsToken,
   InjectRealtimeOptions,
   RealtimeEvents,
-} from './realtime.constants.js';
-export { RealtimeGateway, type RealtimeGatewayOptions } from './realtime-gateway.decorator.js';
+} from './core/realtime.constants.js';
+export {
+  RealtimeGateway,
+  type RealtimeGatewayOptions,
+} from './gateway/realtime-gateway.decorator.js';
 export type * from './options/realtime-options.interface.js';
 export type { ResolvedRealtimeOptions } from './options/options.defaults.js';
 
@@ -18,9 +21,9 @@ export { RealtimeHttpGuard, type RealtimeHttpRequest } from './auth/realtime-htt
 export { HttpUser, HttpIdentity } from './auth/http-user.decorator.js';
 
 export { WsExceptionFilter } from './errors/ws-exception.filter.js';
-export { WsValidationPipe } from './errors/ws-validation.pipe.js';
+export { WsValidationPipe } from './validation/ws-validation.pipe.js';
 export { RealtimeException, type RealtimeExceptionOptions } from './errors/realtime.exception.js';
-export { RealtimeConfigError } from './errors/realtime-config.error.js';
+export { RealtimeConfigError } from './options/realtime-config.error.js';
 export {
   RealtimeErrorCode,
   type RealtimeErrorDetail,
@@ -32,7 +35,7 @@ export {
   createRedisIoAdapter,
   type RealtimeAdapterHealth,
 } from './adapter/redis-io.adapter.js';
-export { RealtimeHealth } from './adapter/realtime-health.js';
+export { RealtimeHealth } from './health/realtime-health.js';
 export {
   RealtimeHealthIndicator,
   type RealtimeHealthCheckOptions,

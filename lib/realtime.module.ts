@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import { NamespaceHooks } from './adapter/namespace-hooks.js';
-import { GATEWAY_METADATA, REALTIME_OPTIONS } from './internal.constants.js';
+import { NamespaceHooks } from './connection/namespace-hooks.js';
+import { GATEWAY_METADATA, REALTIME_OPTIONS } from './core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from './options/options.defaults.js';
 import { ConfigurableModuleClass } from './realtime.module-definition.js';
 import { REALTIME_EXPORTS, REALTIME_PROVIDERS } from './realtime.providers.js';

@@ -1,7 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { AdminConsole } from './admin/admin-console.js';
-import { NamespaceHooks } from './adapter/namespace-hooks.js';
-import { RealtimeHealth } from './adapter/realtime-health.js';
+import { NamespaceHooks } from './connection/namespace-hooks.js';
+import { RealtimeSignals } from './core/realtime-signals.js';
+import { RealtimeHealth } from './health/realtime-health.js';
 import { AsyncApiRoutes } from './asyncapi/asyncapi-routes.js';
 import { HandshakeAuthenticator } from './auth/handshake-authenticator.js';
 import { TokenLifecycle } from './auth/token-lifecycle.js';
@@ -10,10 +11,10 @@ import { WsJwtGuard } from './auth/ws-jwt.guard.js';
 import { RealtimeHttpGuard } from './auth/realtime-http.guard.js';
 import { RealtimeEmitter } from './emitter/realtime-emitter.js';
 import { WsExceptionFilter } from './errors/ws-exception.filter.js';
-import { WsValidationPipe } from './errors/ws-validation.pipe.js';
+import { WsValidationPipe } from './validation/ws-validation.pipe.js';
 import { RealtimeHealthIndicator } from './health/realtime-health.indicator.js';
 import { RealtimeMetrics } from './metrics/realtime-metrics.js';
-import { REALTIME_OPTIONS } from './internal.constants.js';
+import { REALTIME_OPTIONS } from './core/internal.constants.js';
 import { resolveRealtimeOptions } from './options/options.defaults.js';
 import { PresenceRegistry } from './presence/presence.registry.js';
 import { RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
@@ -30,6 +31,7 @@ export const REALTIME_EXPORTS = [
   REALTIME_OPTIONS,
   HandshakeAuthenticator,
   NamespaceHooks,
+  RealtimeSignals,
   WsJwtGuard,
   WsExceptionFilter,
   WsValidationPipe,
@@ -48,6 +50,7 @@ export const REALTIME_PROVIDERS: Provider[] = [
   TokenVerifier,
   HandshakeAuthenticator,
   TokenLifecycle,
+  RealtimeSignals,
   NamespaceHooks,
   WsJwtGuard,
   WsExceptionFilter,

@@ -2,7 +2,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { identityOf, type RealtimeSocketData } from '../auth/socket-identity.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import type { NamespaceHooks } from './namespace-hooks.js';
+import type { NamespaceHooks } from '../connection/namespace-hooks.js';
 
 /** Socket.IO's EVENT packet type (socket.io-parser). */
 const EVENT_PACKET = 2;

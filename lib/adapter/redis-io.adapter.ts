@@ -4,22 +4,22 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
-import { protectGatewayHooks } from '../errors/gateway-hooks.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
-import { within } from '../within.js';
+import { protectGatewayHooks } from '../gateway/gateway-hooks.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
+import { within } from '../core/within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { joinBroadcastFrames } from './broadcast-frames.js';
 import { ConnectionRecovery } from './connection-recovery.js';
-import { GatewayPipelines } from './handler-pipeline.js';
-import { bindMessageHandlers } from './message-binding.js';
-import { loadNestWsInternals, type NestWsInternals } from './nest-internals.js';
-import { NamespaceHooks } from './namespace-hooks.js';
-import { originGuard, transportCors } from './origin-guard.js';
-import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
-import { RedisConnections } from './redis-connections.js';
+import { GatewayPipelines } from '../gateway/handler-pipeline.js';
+import { bindMessageHandlers } from '../gateway/message-binding.js';
+import { loadNestWsInternals, type NestWsInternals } from '../internals/nest-internals.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { originGuard, transportCors } from '../connection/origin-guard.js';
+import { type RealtimeAdapterHealth, RealtimeHealth } from '../health/realtime-health.js';
+import { RedisConnections } from '../redis/redis-connections.js';
 import { confirmSubscribedJoins } from './sharded-joins.js';
 
-export type { RealtimeAdapterHealth } from './realtime-health.js';
+export type { RealtimeAdapterHealth } from '../health/realtime-health.js';
 
 type AdapterFactory = Parameters<Server['adapter']>[0];
 

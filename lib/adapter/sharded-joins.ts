@@ -1,6 +1,6 @@
 import type { Server } from 'socket.io';
-import { within } from '../within.js';
-import type { RedisClient } from './redis-connections.js';
+import { within } from '../core/within.js';
+import type { RedisClient } from '../redis/redis-connections.js';
 
 type AdapterFactory = Parameters<Server['adapter']>[0];
 type AddAll = (id: string, rooms: Set<string>) => Promise<void> | void;

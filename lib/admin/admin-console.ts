@@ -8,9 +8,9 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { RedisConnections } from '../adapter/redis-connections.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { RedisConnections } from '../redis/redis-connections.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { adminHandshakeGuard } from './admin-handshake.js';
 import { instrumentServer } from './admin-instrument.js';

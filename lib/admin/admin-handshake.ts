@@ -1,8 +1,8 @@
 import type { ExtendedError } from 'socket.io';
-import type { NamespaceGuard } from '../adapter/namespace-hooks.js';
-import { refusedOriginOf, sameOrigin } from '../adapter/origin-guard.js';
+import type { NamespaceGuard } from '../connection/namespace-hooks.js';
+import { refusedOriginOf, sameOrigin } from '../connection/origin-guard.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
-import type { RealtimeSignals } from '../metrics/realtime-signals.js';
+import type { RealtimeSignals } from '../core/realtime-signals.js';
 import type { AdminSessions } from './admin-sessions.js';
 import { LOGIN_WINDOW_MS, type LoginAttempts } from './login-attempts.js';
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { Namespace, type Server, Socket } from 'socket.io';
-import type { NamespaceGuard, NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { RealtimeConfigError } from '../errors/realtime-config.error.js';
+import type { NamespaceGuard, NamespaceHooks } from '../connection/namespace-hooks.js';
+import { RealtimeConfigError } from '../options/realtime-config.error.js';
 import type { ResolvedAdminOptions } from '../options/options.defaults.js';
 import { redactEvent } from './admin-redaction.js';
 import type { AdminSessions } from './admin-sessions.js';

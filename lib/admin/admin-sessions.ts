@@ -1,4 +1,4 @@
-import type { RedisClient } from '../adapter/redis-connections.js';
+import type { RedisClient } from '../redis/redis-connections.js';
 import type { AdminUiStore } from './admin-ui-package.js';
 
 /** How long a console login lasts (the UI reconnects with its session id, not the password). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Server } from 'socket.io';
-import { RealtimeConfigError } from '../errors/realtime-config.error.js';
+import { RealtimeConfigError } from '../options/realtime-config.error.js';
 
 const PACKAGE = '@socket.io/admin-ui';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type AbstractHttpAdapter, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import {
   ASYNCAPI_UI_PACKAGE,

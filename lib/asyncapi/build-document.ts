@@ -15,10 +15,10 @@ import {
   REALTIME_OPTIONS,
   SKIP_THROTTLE_METADATA,
   THROTTLE_METADATA,
-} from '../internal.constants.js';
+} from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type { RealtimeAsyncApiServer } from '../options/realtime-options.interface.js';
-import { RealtimeEvents } from '../realtime.constants.js';
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import type {
   AsyncApiChannel,
   AsyncApiDocument,

@@ -1,5 +1,5 @@
 import { IS_ENUM, ValidationTypes } from 'class-validator';
-import { RealtimeConfigError } from '../errors/realtime-config.error.js';
+import { RealtimeConfigError } from '../options/realtime-config.error.js';
 import type { AsyncApiSchema } from './asyncapi.types.js';
 import { SCHEMAS } from './library-events.js';
 

@@ -1,6 +1,6 @@
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
-import { RealtimeEvents } from '../realtime.constants.js';
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import type { AsyncApiMessage, AsyncApiSchema } from './asyncapi.types.js';
 
 /** Where component schemas live; every `$ref` to a schema starts with it. */

@@ -3,7 +3,7 @@ import type { ExtendedError, Socket } from 'socket.io';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedAuthOptions, ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type {
   RealtimeHandshake,

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { PUBLIC_HANDLER_METADATA } from '../internal.constants.js';
+import { PUBLIC_HANDLER_METADATA } from '../core/internal.constants.js';
 
 /** Exempts a handler (or a whole gateway) from WsJwtGuard. */
 export const Public = (): MethodDecorator & ClassDecorator =>

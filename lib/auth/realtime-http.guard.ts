@@ -12,7 +12,7 @@ import type { Socket } from 'socket.io';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { PUBLIC_HANDLER_METADATA, REALTIME_OPTIONS } from '../internal.constants.js';
+import { PUBLIC_HANDLER_METADATA, REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type { RealtimeHandshake } from '../options/realtime-options.interface.js';
 import { HandshakeAuthenticator } from './handshake-authenticator.js';

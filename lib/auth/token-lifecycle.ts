@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { answerError, toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { HandshakeAuthenticator, toHandshake } from './handshake-authenticator.js';
 import { identityOf, type RealtimeSocketData } from './socket-identity.js';

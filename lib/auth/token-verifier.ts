@@ -4,7 +4,7 @@ import { JwtService, type JwtVerifyOptions } from '@nestjs/jwt';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedAuthOptions, ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type { RealtimeJwtPayload } from '../options/realtime-options.interface.js';
 

@@ -1,10 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Socket } from 'socket.io';
-import { SOCKET_CHECK, type SocketCheck, type SocketCheckable } from '../adapter/socket-check.js';
+import { SOCKET_CHECK, type SocketCheck, type SocketCheckable } from '../core/socket-check.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { PUBLIC_HANDLER_METADATA, REALTIME_OPTIONS } from '../internal.constants.js';
+import { PUBLIC_HANDLER_METADATA, REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { HandshakeAuthenticator } from './handshake-authenticator.js';
 import { identityOf } from './socket-identity.js';

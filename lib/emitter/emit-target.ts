@@ -1,14 +1,5 @@
+import type { EmitRoute } from '../core/emit-route.js';
 import { normalizeNamespace } from '../gateway/gateway-discovery.js';
-
-/** Where and how an emit goes; every chained call returns a new target. */
-export interface EmitRoute {
-  /** Set by `.namespace()`; undefined: every namespace the app serves (see EmitNamespaces). */
-  namespace?: string;
-  rooms: string[];
-  except: string[];
-  volatile: boolean;
-  timeoutMs: number;
-}
 
 /** Sends a routed event; implemented over a local Socket.IO server or a Redis emitter. */
 export interface EmitBackend {

@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Emitter } from '@socket.io/redis-emitter';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { RedisConnections } from '../adapter/redis-connections.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { RedisConnections } from '../redis/redis-connections.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { UserEventRelay } from '../sse/user-event-relay.js';
 import { EmitNamespaces } from './emit-namespaces.js';
-import { type EmitBackend, type EmitRoute, EmitTarget } from './emit-target.js';
+import type { EmitRoute } from '../core/emit-route.js';
+import { type EmitBackend, EmitTarget } from './emit-target.js';
 
 const START: EmitRoute = {
   rooms: [],

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
+import { RealtimeSignals } from '../core/realtime-signals.js';
 import { answerError, toErrorShape } from './error-shape.js';
 
 /**
@@ -23,7 +23,7 @@ export class WsExceptionFilter implements ExceptionFilter {
 
   constructor(
     @Optional() private readonly adapterHost?: HttpAdapterHost,
-    @Optional() private readonly hooks?: NamespaceHooks,
+    @Optional() private readonly signals?: RealtimeSignals,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -39,7 +39,7 @@ export class WsExceptionFilter implements ExceptionFilter {
     const ws = host.switchToWs();
     const event = typeof ws.getPattern === 'function' ? ws.getPattern() : undefined;
     const { shape, unexpected } = toErrorShape(exception, event);
-    this.hooks?.signals.emit({ type: 'error', code: shape.code });
+    this.signals?.emit({ type: 'error', code: shape.code });
     if (unexpected) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`Unexpected error in "${event ?? 'unknown'}": ${err.message}`, err.stack);

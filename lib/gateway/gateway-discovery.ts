@@ -1,5 +1,5 @@
 import type { ModulesContainer } from '@nestjs/core';
-import { GATEWAY_METADATA } from '../internal.constants.js';
+import { GATEWAY_METADATA } from '../core/internal.constants.js';
 
 const GATEWAY_OPTIONS = 'websockets:gateway_options';
 /** `@SubscribeMessage(event)` (Nest's MESSAGE_METADATA, set on the method itself). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { type RealtimeAdapterHealth, RealtimeHealth } from '../adapter/realtime-health.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { type RealtimeAdapterHealth, RealtimeHealth } from './realtime-health.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { PresenceRegistry } from '../presence/presence.registry.js';
 

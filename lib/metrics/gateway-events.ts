@@ -1,6 +1,6 @@
 import type { ModulesContainer } from '@nestjs/core';
 import { AUTH_REFRESH_EVENT } from '../auth/token-lifecycle.js';
-import { GATEWAY_METADATA } from '../internal.constants.js';
+import { GATEWAY_METADATA } from '../core/internal.constants.js';
 
 const MESSAGE_METADATA = 'message';
 const GATEWAY_OPTIONS = 'websockets:gateway_options';

@@ -1,19 +1,19 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { RealtimeHealth } from '../adapter/realtime-health.js';
-import { RealtimeConfigError } from '../errors/realtime-config.error.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { RealtimeHealth } from '../health/realtime-health.js';
+import { RealtimeConfigError } from '../options/realtime-config.error.js';
 import { SLOW_CLIENT } from '../throttle/slow-client.monitor.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type {
   ResolvedMetricsOptions,
   ResolvedRealtimeOptions,
 } from '../options/options.defaults.js';
 import type { RealtimeMetricsRegistry } from '../options/realtime-options.interface.js';
 import { collectGatewayEvents, type GatewayEvents } from './gateway-events.js';
-import type { RealtimeSignal } from './realtime-signals.js';
+import type { RealtimeSignal } from '../core/realtime-signals.js';
 
 /** Label of a namespace or event that no gateway declares: keeps label cardinality bounded. */
 export const OTHER_LABEL = 'other';

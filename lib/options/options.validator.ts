@@ -1,4 +1,4 @@
-import { RealtimeConfigError } from '../errors/realtime-config.error.js';
+import { RealtimeConfigError } from './realtime-config.error.js';
 
 /** Checks one value; returns what was expected when the value is wrong, or undefined when it is fine. */
 type Check = (value: unknown, path: string) => string | undefined;

@@ -10,21 +10,21 @@ import {
 } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { RedisConnections } from '../adapter/redis-connections.js';
-import { ThrottledLogger } from '../adapter/throttled-logger.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { RedisConnections } from '../redis/redis-connections.js';
+import { ThrottledLogger } from '../core/throttled-logger.js';
 import { identityOf, type RealtimeSocketData } from '../auth/socket-identity.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
-import { within } from '../within.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
+import { within } from '../core/within.js';
 import type {
   ResolvedPresenceOptions,
   ResolvedRealtimeOptions,
 } from '../options/options.defaults.js';
-import { RealtimeEvents } from '../realtime.constants.js';
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
-import { tooManyConnections } from '../throttle/too-many-connections.js';
+import { tooManyConnections } from '../errors/too-many-connections.js';
 import type {
   ConnectResult,
   PresenceStore,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../adapter/redis-connections.js';
+import type { RedisClient } from '../redis/redis-connections.js';
 import { PresenceScripts } from './presence.scripts.js';
 import type {
   ConnectResult,

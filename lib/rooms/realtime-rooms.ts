@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io';
 import { identityOf, type RealtimeSocketData } from '../auth/socket-identity.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 /**

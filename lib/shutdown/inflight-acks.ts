@@ -6,9 +6,9 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type Event, Socket as IoSocket, type Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
-import { within } from '../within.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
+import { within } from '../core/within.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 /** socket.io-parser's PacketType.ACK (the protocol's packet type 3). */

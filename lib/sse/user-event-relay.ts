@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import type { EmitRoute } from '../emitter/emit-target.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import type { EmitRoute } from '../core/emit-route.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 /** The server-side event that carries user events between instances (`serverSideEmit`). */

@@ -1,6 +1,6 @@
 import { Injectable, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { RealtimeEvents } from '../realtime.constants.js';
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import { type UserEvent, UserEventRelay } from './user-event-relay.js';
 
 export interface UserEventStreamOptions {

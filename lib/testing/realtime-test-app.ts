@@ -12,7 +12,7 @@ import { type AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import type { JwtSignOptions } from '@nestjs/jwt';
 import type { Socket } from 'socket.io-client';
 import { createRedisIoAdapter } from '../adapter/redis-io.adapter.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import type { RealtimeModuleOptions } from '../options/realtime-options.interface.js';
 import { RealtimeModule } from '../realtime.module.js';

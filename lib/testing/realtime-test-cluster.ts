@@ -1,4 +1,4 @@
-import { RealtimeConfigError } from '../errors/realtime-config.error.js';
+import { RealtimeConfigError } from '../options/realtime-config.error.js';
 import { RealtimeTestApp, type RealtimeTestAppOptions } from './realtime-test-app.js';
 
 export interface RealtimeTestClusterOptions extends RealtimeTestAppOptions {

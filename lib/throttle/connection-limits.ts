@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { tooManyConnections } from './too-many-connections.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { tooManyConnections } from '../errors/too-many-connections.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type {
   ResolvedLimitsOptions,
   ResolvedRealtimeOptions,

@@ -8,15 +8,15 @@ import {
 import { ModulesContainer } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import type { Event, Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
-import { type RedisClient, RedisConnections } from '../adapter/redis-connections.js';
-import { ThrottledLogger } from '../adapter/throttled-logger.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
+import { type RedisClient, RedisConnections } from '../redis/redis-connections.js';
+import { ThrottledLogger } from '../core/throttled-logger.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { AUTH_REFRESH_EVENT } from '../auth/token-lifecycle.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { answerError, toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type {
   ResolvedRealtimeOptions,
   ResolvedThrottleOptions,

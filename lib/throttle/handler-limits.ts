@@ -3,7 +3,7 @@ import {
   GATEWAY_METADATA,
   SKIP_THROTTLE_METADATA,
   THROTTLE_METADATA,
-} from '../internal.constants.js';
+} from '../core/internal.constants.js';
 import type { WsThrottleOptions } from './throttle.decorators.js';
 
 const MESSAGE_METADATA = 'message';

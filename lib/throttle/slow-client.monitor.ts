@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { NamespaceHooks } from '../adapter/namespace-hooks.js';
+import { NamespaceHooks } from '../connection/namespace-hooks.js';
 import { identityOf } from '../auth/socket-identity.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
 export const SLOW_CLIENT = 'SLOW_CLIENT';

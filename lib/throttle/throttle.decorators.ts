@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { SKIP_THROTTLE_METADATA, THROTTLE_METADATA } from '../internal.constants.js';
+import { SKIP_THROTTLE_METADATA, THROTTLE_METADATA } from '../core/internal.constants.js';
 
 export interface WsThrottleOptions {
   /** Events allowed per `ttl`. */

@@ -31,7 +31,7 @@ import {
 import { map, type Observable, of, throwError } from 'rxjs';
 import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
-import { handlerPaths } from '../../lib/adapter/message-binding.js';
+import { handlerPaths } from '../../lib/gateway/message-binding.js';
 import { createRedisIoAdapter, RealtimeModule } from '../../lib/index.js';
 import { connected } from '../kit/events.js';
 

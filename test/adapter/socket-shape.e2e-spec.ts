@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Socket } from 'socket.io';
-import { NamespaceHooks } from '../../lib/adapter/namespace-hooks.js';
+import { NamespaceHooks } from '../../lib/connection/namespace-hooks.js';
 import { TestApp } from '../kit/app.js';
 import { ask } from '../kit/events.js';
 import { signToken, TEST_SECRET } from '../kit/tokens.js';

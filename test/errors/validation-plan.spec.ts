@@ -24,8 +24,8 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { RealtimeException } from '../../lib/errors/realtime.exception.js';
-import { ValidationPlan } from '../../lib/errors/validation-plan.js';
-import { WsValidationPipe } from '../../lib/errors/ws-validation.pipe.js';
+import { ValidationPlan } from '../../lib/validation/validation-plan.js';
+import { WsValidationPipe } from '../../lib/validation/ws-validation.pipe.js';
 
 @ValidatorConstraint({ name: 'even' })
 class Even implements ValidatorConstraintInterface {

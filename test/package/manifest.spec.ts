@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 
@@ -133,5 +133,20 @@ describe('package manifest', () => {
   it('exports the public API from lib/index.ts only, never internal tokens', () => {
     const index = readFileSync(join(root, 'lib', 'index.ts'), 'utf8');
     expect(index).not.toMatch(/internal\.constants/);
+  });
+
+  it('keeps the README for users, under 700 lines, and the benchmark lab notes in bench/README.md', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme.split('\n').length).toBeLessThan(700);
+    expect(readme).toMatch(/^## Performance$/m);
+    expect(readme).toContain('(bench/README.md)');
+    const notes = join(root, 'bench', 'README.md');
+    expect(existsSync(notes)).toBe(true);
+    const lab = readFileSync(notes, 'utf8');
+    expect(lab).toContain('machine M');
+    // every recorded run, machines A to M, in the table of `npm run bench` runs
+    for (const machine of 'ABCDEFGHIJKLM') {
+      expect(lab).toMatch(new RegExp(`^\\| ${machine}1 \\|`, 'm'));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Socket } from 'socket.io-client';
-import { NamespaceHooks } from '../../lib/adapter/namespace-hooks.js';
+import { NamespaceHooks } from '../../lib/connection/namespace-hooks.js';
 import { RealtimeEmitter } from '../../lib/index.js';
 import { TestApp } from '../kit/app.js';
 import { ask, connected, eventually, once, refused } from '../kit/events.js';

@@ -6,10 +6,24 @@ import { WsException } from '@nestjs/websockets';
 import { EMPTY, isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import type { Socket } from 'socket.io';
-import type { BoundMessageHandler, MessageHandler } from './message-binding.js';
-import { gatewayProviders } from '../errors/gateway-hooks.js';
-import type { NestWsInternals } from './nest-internals.js';
-import { type SocketCheck, socketCheckOf } from './socket-check.js';
+import { gatewayProviders } from './gateway-hooks.js';
+import type { NestWsInternals } from '../internals/nest-internals.js';
+import { type SocketCheck, socketCheckOf } from '../core/socket-check.js';
+
+/** What Nest hands the adapter per socket: the handler callbacks, already bound to the socket. */
+export interface BoundMessageHandler {
+  message: unknown;
+  callback: (...args: unknown[]) => unknown;
+  isAckHandledManually?: boolean;
+}
+
+/** A handler as a socket keeps it: the library's pipeline, or Nest's bound callback. */
+export interface MessageHandler {
+  message: unknown;
+  isAckHandledManually?: boolean;
+  pipeline?: HandlerPipeline;
+  callback?: (...args: unknown[]) => unknown;
+}
 
 type Method = (...args: unknown[]) => unknown;
 type Host = InstanceType<NestWsInternals['ExecutionContextHost']>;

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+
 /** Something the library did that operations may count; see RealtimeMetrics. */
 export type RealtimeSignal =
   /** A handshake was refused with an error code (authentication, limits, ...). */
@@ -8,9 +10,11 @@ export type RealtimeSignal =
   | { type: 'rate-limited' };
 
 /**
- * A tiny per-app signal bus (held by NamespaceHooks). Nothing listens unless metrics are enabled,
- * so a signal costs one array check; a listener that throws never breaks the caller.
+ * A tiny per-app signal bus (one provider, also reachable as `NamespaceHooks.signals`). Nothing
+ * listens unless metrics are enabled, so a signal costs one array check; a listener that throws
+ * never breaks the caller.
  */
+@Injectable()
 export class RealtimeSignals {
   private readonly listeners: Array<(signal: RealtimeSignal) => void> = [];
 

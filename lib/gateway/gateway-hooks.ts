@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
-import { GATEWAY_METADATA } from '../internal.constants.js';
+import { GATEWAY_METADATA } from '../core/internal.constants.js';
 
 const PROTECTED = Symbol('realtime:protected-hooks');
 const HOOKS = ['handleConnection', 'handleDisconnect'] as const;

@@ -6,9 +6,9 @@ import {
   type ValidationPipeOptions,
 } from '@nestjs/common';
 import { type GatewayMetadata, WebSocketGateway } from '@nestjs/websockets';
-import { WsJwtGuard } from './auth/ws-jwt.guard.js';
-import { WsExceptionFilter } from './errors/ws-exception.filter.js';
-import { WsValidationPipe } from './errors/ws-validation.pipe.js';
+import { WsJwtGuard } from '../auth/ws-jwt.guard.js';
+import { WsExceptionFilter } from '../errors/ws-exception.filter.js';
+import { WsValidationPipe } from '../validation/ws-validation.pipe.js';
 
 export interface RealtimeGatewayOptions extends GatewayMetadata {
   /** Port of a separate Socket.IO server; omit to share the HTTP server. */

@@ -2,26 +2,11 @@ import type { Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { isObservable } from 'rxjs';
 import type { Socket } from 'socket.io';
-import type { GatewayPipelines, HandlerPipeline } from './handler-pipeline.js';
-
-/** What Nest hands the adapter per socket: the handler callbacks, already bound to the socket. */
-export interface BoundMessageHandler {
-  message: unknown;
-  callback: (...args: unknown[]) => unknown;
-  isAckHandledManually?: boolean;
-}
+import type { BoundMessageHandler, GatewayPipelines, MessageHandler } from './handler-pipeline.js';
 
 /** The adapter: Nest's `IoAdapter.mapPayload` splits the listener arguments into data and ack. */
 export interface PayloadMapper {
   mapPayload(payload: unknown): { data: unknown; ack?: unknown };
-}
-
-/** A handler as a socket keeps it: the library's pipeline, or Nest's bound callback. */
-export interface MessageHandler {
-  message: unknown;
-  isAckHandledManually?: boolean;
-  pipeline?: HandlerPipeline;
-  callback?: (...args: unknown[]) => unknown;
 }
 
 const HANDLERS = Symbol('realtime:message-handlers');

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from '../options/options.defaults.js';
-import { within } from '../within.js';
-import { ThrottledLogger } from './throttled-logger.js';
+import { within } from '../core/within.js';
+import { ThrottledLogger } from '../core/throttled-logger.js';
 
 export type RedisClient = Redis | Cluster;
 export type RedisHealth = 'connected' | 'degraded';

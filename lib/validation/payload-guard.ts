@@ -1,5 +1,5 @@
-import { RealtimeErrorCode } from './error-codes.js';
-import { RealtimeException } from './realtime.exception.js';
+import { RealtimeErrorCode } from '../errors/error-codes.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
 
 /** Keys class-transformer must never copy (prototype pollution). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([

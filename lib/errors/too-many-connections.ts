@@ -1,5 +1,5 @@
-import { RealtimeErrorCode } from '../errors/error-codes.js';
-import { RealtimeException } from '../errors/realtime.exception.js';
+import { RealtimeErrorCode } from './error-codes.js';
+import { RealtimeException } from './realtime.exception.js';
 
 /** The handshake refusal for a user over `limits.maxConnectionsPerUser`. */
 export function tooManyConnections(max: number): RealtimeException {

@@ -9,11 +9,11 @@ import {
 } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidatorOptions } from 'class-validator';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
-import { RealtimeErrorCode, type RealtimeErrorDetail } from './error-codes.js';
+import { RealtimeErrorCode, type RealtimeErrorDetail } from '../errors/error-codes.js';
 import { assertPlainPayload } from './payload-guard.js';
-import { RealtimeException } from './realtime.exception.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
 import { ValidationPlan } from './validation-plan.js';
 
 const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;

@@ -13,11 +13,11 @@ import { identityOf } from '../auth/socket-identity.js';
 import { TokenLifecycle } from '../auth/token-lifecycle.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { answerError } from '../errors/error-shape.js';
-import { REALTIME_OPTIONS } from '../internal.constants.js';
-import { RealtimeSignals } from '../metrics/realtime-signals.js';
+import { REALTIME_OPTIONS } from '../core/internal.constants.js';
+import { RealtimeSignals } from '../core/realtime-signals.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { refusedOriginOf } from './origin-guard.js';
-import { ThrottledLogger } from './throttled-logger.js';
+import { ThrottledLogger } from '../core/throttled-logger.js';
 
 const INSTALLED = Symbol('realtime:installed');
 
@@ -60,8 +60,6 @@ export class NamespaceHooks {
   installed = false;
   /** Socket.IO servers of this process (usually one, attached to the HTTP server). */
   readonly servers: Server[] = [];
-  /** What the library did, for metrics (handshake refusals, answered errors, rate limits). */
-  readonly signals = new RealtimeSignals();
   private readonly hooks: ConnectionHook[] = [];
   private readonly before: HandshakeCheck[] = [];
   private readonly after: HandshakeCheck[] = [];
@@ -89,6 +87,8 @@ export class NamespaceHooks {
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly authenticator: HandshakeAuthenticator,
     private readonly lifecycle: TokenLifecycle,
+    /** What the library did, for metrics (handshake refusals, answered errors, rate limits). */
+    readonly signals: RealtimeSignals,
   ) {
     const { disconnectHooks, disconnectingHooks } = this;
     this.disconnected = function (this: Socket, reason: string) {
