@@ -1,3 +1,4 @@
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
@@ -120,7 +121,7 @@ export class TokenLifecycle {
         'Token has expired; send auth:refresh',
       ),
     );
-    socket.emit('exception', { ...shape, message: 'Token expired; disconnecting' });
+    socket.emit(RealtimeEvents.EXCEPTION, { ...shape, message: 'Token expired; disconnecting' });
     (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.TOKEN_EXPIRED;
     socket.disconnect(true);
   }

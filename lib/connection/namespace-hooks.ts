@@ -26,7 +26,7 @@ type Dispatch = (this: Socket, event: Event) => void;
  * Socket.IO's own (private, stable since 2.x) method that runs the `socket.use` middlewares of an
  * incoming event and then emits it. The packet hooks run in front of it through a per-socket
  * `dispatch` property holding ONE shared function: `socket.use` would cost every socket a
- * closure and a middleware array (about 200 bytes of an idle connection).
+ * closure and a middleware array, part of an idle connection's heap.
  */
 const ioDispatch = (IoSocket.prototype as unknown as { dispatch?: Dispatch }).dispatch;
 

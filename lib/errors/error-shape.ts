@@ -1,3 +1,4 @@
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import {
@@ -103,5 +104,5 @@ export function answerError(
   shape: RealtimeErrorShape,
 ): void {
   if (typeof ack === 'function') ack(shape);
-  else socket?.emit?.('exception', shape);
+  else socket?.emit?.(RealtimeEvents.EXCEPTION, shape);
 }

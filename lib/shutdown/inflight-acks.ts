@@ -58,10 +58,6 @@ export class InflightAcks implements OnModuleInit, BeforeApplicationShutdown {
     };
   }
 
-  get inflight(): number {
-    return this.pending;
-  }
-
   onModuleInit(): void {
     if (!ioPacket) {
       this.logger.warn(

@@ -1,3 +1,4 @@
+import { RealtimeEvents } from '../core/realtime.constants.js';
 import {
   Inject,
   Injectable,
@@ -194,7 +195,7 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
         'disconnect',
         `Disconnecting socket ${socket.id} (user ${identityOf(socket)?.userId ?? 'anonymous'}): ${state.violations} rate limit violations`,
       );
-      socket.emit('exception', {
+      socket.emit(RealtimeEvents.EXCEPTION, {
         ...shape,
         message: 'Too many rate limit violations; disconnecting',
       });

@@ -40,8 +40,8 @@ interface EngineConnection {
  * Every packet engine.io sends goes through its connection's `sendPacket`, which queues it in the
  * write buffer. Each connection gets one shared wrapper of it (`this` is the connection), which
  * looks at the packet before engine.io queues it. This runs for every delivery of every
- * broadcast: a `packetCreate` listener did the same through EventEmitter.emit, and cost about
- * 10 % of a fan-out delivery's CPU time. Where engine.io's `sendPacket` is not the one found on
+ * broadcast: a `packetCreate` listener does the same through EventEmitter.emit, at a measurable
+ * share of a fan-out delivery's CPU time (bench/README.md). Where engine.io's `sendPacket` is not the one found on
  * the first connection's prototype (another engine.io, or a connection patched by someone else),
  * the `packetCreate` listener is used instead.
  *

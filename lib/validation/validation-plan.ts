@@ -58,7 +58,7 @@ interface Compiled {
  *
  * `validate()` looks the class's metadata up again on every call (filtering the storage and
  * scanning every registered class for ancestors), groups it, and allocates an error object per
- * property even when everything passes: most of the ~5 µs it takes for a two-field DTO. A plan
+ * property even when everything passes: most of what it costs for a small DTO. A plan
  * keeps, per property, the conditions (`@IsOptional`, `@ValidateIf`) and class-validator's own
  * constraint validators, and calls them directly. It only answers "this payload passes": a
  * payload that fails anything (or that the plan does not cover) goes through class-validator
