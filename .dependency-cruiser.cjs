@@ -9,8 +9,8 @@
 
 /** lib/'s folders, lowest first. */
 const FOLDERS = [
+  'core', // tokens, event and namespace names, signals, logging, socket-check and emit-route contracts
   'options', // the options interface, defaults, boot-time validation (and RealtimeConfigError)
-  'core', // tokens, event names, signals, logging, the socket-check and emit-route contracts
   'internals', // the one place that reaches into other packages' unpublished members
   'redis', // the one Redis connection factory
   'errors', // the error contract: codes, RealtimeException, the shape, WsExceptionFilter

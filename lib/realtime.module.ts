@@ -1,7 +1,8 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import { NamespaceHooks } from './connection/namespace-hooks.js';
-import { GATEWAY_METADATA, REALTIME_OPTIONS } from './core/internal.constants.js';
+import { REALTIME_OPTIONS } from './core/internal.constants.js';
+import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import type { ResolvedRealtimeOptions } from './options/options.defaults.js';
 import { ConfigurableModuleClass } from './realtime.module-definition.js';
 import { REALTIME_EXPORTS, REALTIME_PROVIDERS } from './realtime.providers.js';
@@ -15,7 +16,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements OnApplica
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
-    private readonly modules: ModulesContainer,
+    private readonly gateways: GatewayCatalog,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
@@ -24,11 +25,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements OnApplica
   /** No silent hole: with auth configured, gateways must be served by the library's adapter. */
   onApplicationBootstrap(): void {
     if (!this.options.auth || this.hooks.installed || !this.adapterHost.httpAdapter) return;
-    const gateways = [...this.modules.values()].flatMap((m) =>
-      [...m.providers.values()].filter(
-        (w) => w.metatype && Reflect.getMetadata(GATEWAY_METADATA, w.metatype),
-      ),
-    );
+    const gateways = this.gateways.gateways();
     if (gateways.length === 0) return;
     throw new Error(
       `RealtimeModule: authentication is configured but gateway ${gateways[0].name} is served by ` +

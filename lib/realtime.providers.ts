@@ -12,11 +12,13 @@ import { RealtimeHttpGuard } from './auth/realtime-http.guard.js';
 import { RealtimeEmitter } from './emitter/realtime-emitter.js';
 import { WsExceptionFilter } from './errors/ws-exception.filter.js';
 import { WsValidationPipe } from './validation/ws-validation.pipe.js';
+import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { RealtimeHealthIndicator } from './health/realtime-health.indicator.js';
 import { RealtimeMetrics } from './metrics/realtime-metrics.js';
 import { REALTIME_OPTIONS } from './core/internal.constants.js';
 import { resolveRealtimeOptions } from './options/options.defaults.js';
 import { PresenceRegistry } from './presence/presence.registry.js';
+import { RedisConnectionFactory } from './redis/redis-connection.factory.js';
 import { RAW_OPTIONS_TOKEN } from './realtime.module-definition.js';
 import { RealtimeRooms } from './rooms/realtime-rooms.js';
 import { UserEventRelay } from './sse/user-event-relay.js';
@@ -47,10 +49,12 @@ export const REALTIME_EXPORTS = [
 
 export const REALTIME_PROVIDERS: Provider[] = [
   { provide: REALTIME_OPTIONS, useFactory: resolveRealtimeOptions, inject: [RAW_OPTIONS_TOKEN] },
+  RedisConnectionFactory,
   TokenVerifier,
   HandshakeAuthenticator,
   TokenLifecycle,
   RealtimeSignals,
+  GatewayCatalog,
   NamespaceHooks,
   WsJwtGuard,
   WsExceptionFilter,

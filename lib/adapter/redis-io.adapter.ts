@@ -16,7 +16,7 @@ import { loadNestWsInternals, type NestWsInternals } from '../internals/nest-int
 import { NamespaceHooks } from '../connection/namespace-hooks.js';
 import { originGuard, transportCors } from '../connection/origin-guard.js';
 import { type RealtimeAdapterHealth, RealtimeHealth } from '../health/realtime-health.js';
-import { RedisConnections } from '../redis/redis-connections.js';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory.js';
 import { confirmSubscribedJoins } from './sharded-joins.js';
 
 export type { RealtimeAdapterHealth } from '../health/realtime-health.js';
@@ -37,7 +37,7 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly log = new Logger('RealtimeAdapter');
   private readonly options: ResolvedRealtimeOptions;
   private readonly hooks: NamespaceHooks;
-  private readonly connections?: RedisConnections;
+  private readonly connections: RedisConnectionFactory;
   private readonly recovery: ConnectionRecovery;
   private adapterFactory?: AdapterFactory;
   private hooksProtected = false;
@@ -51,12 +51,12 @@ export class RedisIoAdapter extends IoAdapter {
     try {
       this.options = app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS, { strict: false });
       this.hooks = app.get(NamespaceHooks, { strict: false });
+      this.connections = app.get(RedisConnectionFactory, { strict: false });
     } catch {
       throw new Error(
         'RedisIoAdapter needs RealtimeModule: import RealtimeModule.forRoot() (or forRootAsync()) in your AppModule',
       );
     }
-    if (this.options.redis) this.connections = new RedisConnections(this.options.redis);
     this.recovery = new ConnectionRecovery(this.hooks);
     app.get(RealtimeHealth, { strict: false }).attach(() => this.health);
     this.internalsLoaded = loadNestWsInternals().then((nest) => {
@@ -68,7 +68,7 @@ export class RedisIoAdapter extends IoAdapter {
   async connectToRedis(): Promise<void> {
     await this.internalsLoaded;
     const redis = this.options.redis;
-    if (!redis || !this.connections) {
+    if (!redis || !this.connections.enabled) {
       this.log.log('No Redis configured: running as a single instance (in-memory adapter)');
       return;
     }
@@ -98,12 +98,13 @@ export class RedisIoAdapter extends IoAdapter {
               requestsTimeout: redis.requestsTimeout,
             }) as AdapterFactory);
     }
+    // The clients belong to the module's RedisConnectionFactory, which closes them at shutdown.
     await this.connections.waitUntilReady(READY_TIMEOUT_MS);
     this.log.log(`Redis adapter ready (${redis.mode} mode, key prefix "${prefix}")`);
   }
 
   get health(): RealtimeAdapterHealth {
-    if (!this.connections) return { status: 'memory', mode: 'memory' };
+    if (!this.connections.enabled) return { status: 'memory', mode: 'memory' };
     return {
       status: this.connections.health,
       mode: this.options.redis ? this.options.redis.mode : 'memory',
@@ -193,11 +194,6 @@ export class RedisIoAdapter extends IoAdapter {
       }
     }
     return this.pipelines ?? undefined;
-  }
-
-  override async dispose(): Promise<void> {
-    await super.dispose();
-    await this.connections?.closeAll();
   }
 
   /**

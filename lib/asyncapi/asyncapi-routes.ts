@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { type AbstractHttpAdapter, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { type AbstractHttpAdapter, HttpAdapterHost } from '@nestjs/core';
+import { GatewayCatalog } from '../gateway/gateway-catalog.js';
 import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import {
@@ -35,7 +36,7 @@ export class AsyncApiRoutes implements OnModuleInit {
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
-    private readonly modules: ModulesContainer,
+    private readonly gateways: GatewayCatalog,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -45,7 +46,7 @@ export class AsyncApiRoutes implements OnModuleInit {
     const settings = this.options.asyncapi;
     const http = this.adapterHost?.httpAdapter;
     if (!settings.enabled || !http) return;
-    const document = await createAsyncApiDocument(this.modules, this.options);
+    const document = await createAsyncApiDocument(this.gateways, this.options);
     const ui = await loadAsyncApiUi();
     if (!ui) {
       this.logger.warn(

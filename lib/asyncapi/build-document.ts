@@ -4,12 +4,8 @@ import { ModulesContainer } from '@nestjs/core';
 import { WsJwtGuard } from '../auth/ws-jwt.guard.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { WsExceptionFilter } from '../errors/ws-exception.filter.js';
-import {
-  type DiscoveredGateway,
-  type DiscoveredHandler,
-  discoverGateways,
-  discoverHandlers,
-} from '../gateway/gateway-discovery.js';
+import { GatewayCatalog } from '../gateway/gateway-catalog.js';
+import type { DiscoveredGateway, DiscoveredHandler } from '../gateway/gateway-discovery.js';
 import {
   PUBLIC_HANDLER_METADATA,
   REALTIME_OPTIONS,
@@ -73,18 +69,18 @@ export async function buildAsyncApiDocument(
     );
   }
   const modules = app.get(ModulesContainer, { strict: false });
-  return createAsyncApiDocument(modules, realtime, options);
+  return createAsyncApiDocument(GatewayCatalog.of(modules), realtime, options);
 }
 
 /** The document from Nest's container and the resolved options (what the served routes use). */
 export async function createAsyncApiDocument(
-  modules: ModulesContainer,
+  catalog: GatewayCatalog,
   realtime: ResolvedRealtimeOptions,
   overrides: AsyncApiDocumentOptions = {},
 ): Promise<AsyncApiDocument> {
   const shared = librarySchemas(realtime);
   const dtos = await DtoSchemas.load(Object.keys(shared));
-  return new DocumentBuilder(realtime, dtos, shared).build(discoverGateways(modules), overrides);
+  return new DocumentBuilder(realtime, dtos, shared, catalog).build(overrides);
 }
 
 /** One namespace of the app: the gateways that serve it. */
@@ -105,14 +101,17 @@ class DocumentBuilder {
     private readonly realtime: ResolvedRealtimeOptions,
     private readonly dtos: DtoSchemas,
     private readonly shared: Record<string, AsyncApiSchema>,
+    private readonly catalog: GatewayCatalog,
   ) {
     this.messages = libraryMessages(realtime);
   }
 
-  build(gateways: DiscoveredGateway[], overrides: AsyncApiDocumentOptions): AsyncApiDocument {
+  build(overrides: AsyncApiDocumentOptions): AsyncApiDocument {
     const settings = this.realtime.asyncapi;
     this.addSecuritySchemes();
-    for (const namespace of this.namespaces(gateways)) this.addChannel(namespace);
+    for (const namespace of this.namespaces(this.catalog.gateways())) {
+      this.addChannel(namespace);
+    }
     const servers = overrides.servers ?? settings.servers;
     const document: AsyncApiDocument = {
       asyncapi: '3.0.0',
@@ -137,7 +136,7 @@ class DocumentBuilder {
   }
 
   /** Gateways grouped by namespace, in discovery order; channel ids unique and key-safe. */
-  private namespaces(gateways: DiscoveredGateway[]): Namespace[] {
+  private namespaces(gateways: readonly DiscoveredGateway[]): Namespace[] {
     const byKey = new Map<unknown, Namespace>();
     let dynamic = 0;
     for (const gateway of gateways) {
@@ -191,7 +190,7 @@ class DocumentBuilder {
     const received = new Set<string>();
     const sent = new Set<string>();
     for (const gateway of gateways) {
-      for (const handler of discoverHandlers(gateway.metatype)) {
+      for (const handler of this.catalog.handlers(gateway.metatype)) {
         if (received.has(handler.event)) continue;
         received.add(handler.event);
         this.addHandler(id, gateway, handler, security);

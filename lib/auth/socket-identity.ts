@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io';
+import type { DisconnectReasonData } from '../core/disconnect-reason.js';
 
 /** What the library keeps on `socket.data` of an authenticated socket. Never the token. */
 export interface SocketIdentity {
@@ -7,7 +8,7 @@ export interface SocketIdentity {
   expiresAt?: number;
 }
 
-export interface RealtimeSocketData {
+export interface RealtimeSocketData extends DisconnectReasonData {
   /** The app's user: what `validateUser` returned, or the verified payload. */
   user?: unknown;
   identity?: SocketIdentity;

@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { answerError, toErrorShape } from '../errors/error-shape.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
+import { disconnectWith, DisconnectReasons } from '../core/disconnect-reason.js';
 import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { HandshakeAuthenticator, toHandshake } from './handshake-authenticator.js';
@@ -122,8 +123,7 @@ export class TokenLifecycle {
       ),
     );
     socket.emit(RealtimeEvents.EXCEPTION, { ...shape, message: 'Token expired; disconnecting' });
-    (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.TOKEN_EXPIRED;
-    socket.disconnect(true);
+    disconnectWith(socket, DisconnectReasons.TOKEN_EXPIRED);
   }
 
   private async refresh(

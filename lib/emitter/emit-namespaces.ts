@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
-import { type DiscoveredGateway, discoverGateways } from '../gateway/gateway-discovery.js';
+import { GatewayCatalog } from '../gateway/gateway-catalog.js';
+import type { DiscoveredGateway } from '../gateway/gateway-discovery.js';
 
 /**
  * Which namespaces an emit goes to. Named with `.namespace()`: that one. Otherwise the module's
@@ -11,14 +12,17 @@ import { type DiscoveredGateway, discoverGateways } from '../gateway/gateway-dis
  */
 export class EmitNamespaces {
   private readonly logger = new Logger('RealtimeEmitter');
-  private gateways?: DiscoveredGateway[];
   private defaults?: string[];
   private readonly warned = new Set<string>();
 
+  private readonly catalog: GatewayCatalog;
+
   constructor(
-    private readonly modules: ModulesContainer,
+    modules: ModulesContainer | GatewayCatalog,
     private readonly configured: string[] | undefined,
-  ) {}
+  ) {
+    this.catalog = modules instanceof GatewayCatalog ? modules : GatewayCatalog.of(modules);
+  }
 
   /** The namespaces of an emit; `servesSocketIo` is false in a worker. */
   resolve(named: string | undefined, servesSocketIo: boolean): string[] {
@@ -64,7 +68,7 @@ export class EmitNamespaces {
     );
   }
 
-  private discovered(): DiscoveredGateway[] {
-    return (this.gateways ??= discoverGateways(this.modules));
+  private discovered(): readonly DiscoveredGateway[] {
+    return this.catalog.gateways();
   }
 }

@@ -1,5 +1,5 @@
 import type { EmitRoute } from '../core/emit-route.js';
-import { normalizeNamespace } from '../gateway/gateway-discovery.js';
+import { normalizeNamespace } from '../core/namespace.js';
 
 /** Sends a routed event; implemented over a local Socket.IO server or a Redis emitter. */
 export interface EmitBackend {

@@ -1,8 +1,8 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Emitter } from '@socket.io/redis-emitter';
 import { NamespaceHooks } from '../connection/namespace-hooks.js';
-import { RedisConnections } from '../redis/redis-connections.js';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory.js';
 import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 import { UserEventRelay } from '../sse/user-event-relay.js';
@@ -24,8 +24,7 @@ const START: EmitRoute = {
  * `.namespace()` an emit goes to every namespace the app's gateways serve (EmitNamespaces).
  */
 @Injectable()
-export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
-  private connections?: RedisConnections;
+export class RealtimeEmitter implements EmitBackend {
   private redisEmitter?: Emitter;
   private readonly namespaces: EmitNamespaces;
 
@@ -34,6 +33,7 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
     private readonly hooks: NamespaceHooks,
     private readonly userEvents: UserEventRelay,
     modules: ModulesContainer,
+    private readonly connections: RedisConnectionFactory,
   ) {
     this.namespaces = new EmitNamespaces(modules, options.emitter.namespaces);
   }
@@ -97,10 +97,6 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
     return answers.length === 1 ? answers[0] : answers.flat();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.connections?.closeAll();
-  }
-
   private target(): EmitTarget {
     return new EmitTarget(this, this.options.userRoomPrefix, START);
   }
@@ -118,10 +114,10 @@ export class RealtimeEmitter implements EmitBackend, OnApplicationShutdown {
         `RealtimeEmitter: emitting from a process without a Socket.IO server supports redis.mode 'pubsub' only (got '${redis.mode}')`,
       );
     }
-    this.connections = new RedisConnections(redis);
     // Same channel key as the adapter (`<prefix>:io`), so every instance's adapter receives it.
-    // A queueing client: the first emits of a worker go out once it has connected.
-    this.redisEmitter = new Emitter(this.connections.create('emitter', 'command'), {
+    // The module's shared command connection (queueing: the first emits of a worker go out once
+    // it has connected), closed by the factory at shutdown.
+    this.redisEmitter = new Emitter(this.connections.command(), {
       key: `${redis.keyPrefix}:io`,
     });
     return this.redisEmitter;

@@ -1,11 +1,12 @@
 import type { ModulesContainer } from '@nestjs/core';
-import { GATEWAY_METADATA } from '../core/internal.constants.js';
+import {
+  GATEWAY_METADATA,
+  GATEWAY_OPTIONS,
+  MESSAGE_METADATA,
+  PARAM_ARGS_METADATA,
+} from '../core/internal.constants.js';
+import { normalizeNamespace } from '../core/namespace.js';
 
-const GATEWAY_OPTIONS = 'websockets:gateway_options';
-/** `@SubscribeMessage(event)` (Nest's MESSAGE_METADATA, set on the method itself). */
-const MESSAGE_METADATA = 'message';
-/** Parameter decorators of a method (Nest's ROUTE_ARGS_METADATA, on the class, keyed by method). */
-const ROUTE_ARGS_METADATA = '__routeArguments__';
 /** `@MessageBody()` (Nest's WsParamtype.PAYLOAD). */
 const WS_PAYLOAD_PARAMTYPE = 3;
 
@@ -18,30 +19,67 @@ export interface DiscoveredGateway {
    * dynamic namespace.
    */
   namespace: string | RegExp | ((...args: never[]) => unknown);
+  /**
+   * The namespace when the decorator names one as a string (normalised); undefined for a gateway
+   * on the default namespace and for dynamic ones.
+   */
+  namedNamespace?: string;
 }
 
-/** Every `@WebSocketGateway()` class among the app's providers, read from Nest's container. */
-export function discoverGateways(modules: ModulesContainer): DiscoveredGateway[] {
-  const found: DiscoveredGateway[] = [];
-  const seen = new Set<object>();
-  for (const module of modules.values()) {
+type NestModule = ModulesContainer extends Map<string, infer M> ? M : never;
+type Wrapper = NestModule['providers'] extends Map<unknown, infer W> ? W : never;
+
+/** One provider of a gateway class, as Nest's container holds it (its instance may not exist yet). */
+export interface GatewayProvider {
+  /** The key of the module that provides it. */
+  moduleKey: string;
+  wrapper: Wrapper;
+  metatype: object;
+}
+
+/** A gateway provider's wrapper, instantiated. */
+export type GatewayWrapper = Wrapper & { instance: object; metatype: object };
+
+/**
+ * How the library finds the app's gateways in Nest's container. Read through `GatewayCatalog`,
+ * which runs this once per app; the metadata keys are Nest's, kept in core/internal.constants.
+ */
+
+/**
+ * Every provider of a `@WebSocketGateway()` class in Nest's container, in module order. A class
+ * provided by two modules is listed twice.
+ */
+export function discoverGatewayProviders(modules: ModulesContainer): GatewayProvider[] {
+  const found: GatewayProvider[] = [];
+  for (const [moduleKey, module] of modules) {
     for (const wrapper of module.providers.values()) {
       const metatype = wrapper.metatype as object | null | undefined;
-      if (!metatype || seen.has(metatype) || !Reflect.getMetadata(GATEWAY_METADATA, metatype))
-        continue;
-      seen.add(metatype);
-      const options = Reflect.getMetadata(GATEWAY_OPTIONS, metatype) as
-        { namespace?: unknown } | undefined;
-      const namespace = options?.namespace;
-      found.push({
-        name: String(wrapper.name),
-        metatype,
-        namespace:
-          namespace instanceof RegExp || typeof namespace === 'function'
-            ? (namespace as DiscoveredGateway['namespace'])
-            : normalizeNamespace(typeof namespace === 'string' ? namespace : '/'),
-      });
+      if (!metatype || !Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
+      found.push({ moduleKey, wrapper, metatype });
     }
+  }
+  return found;
+}
+
+/** The gateway classes of these providers, each once, as their decorators declare them. */
+export function gatewaysOf(providers: readonly GatewayProvider[]): DiscoveredGateway[] {
+  const found: DiscoveredGateway[] = [];
+  const seen = new Set<object>();
+  for (const { wrapper, metatype } of providers) {
+    if (seen.has(metatype)) continue;
+    seen.add(metatype);
+    const options = Reflect.getMetadata(GATEWAY_OPTIONS, metatype) as
+      { namespace?: unknown } | undefined;
+    const namespace = options?.namespace;
+    found.push({
+      name: String(wrapper.name),
+      metatype,
+      namespace:
+        namespace instanceof RegExp || typeof namespace === 'function'
+          ? (namespace as DiscoveredGateway['namespace'])
+          : normalizeNamespace(typeof namespace === 'string' ? namespace : '/'),
+      ...(typeof namespace === 'string' ? { namedNamespace: normalizeNamespace(namespace) } : {}),
+    });
   }
   return found;
 }
@@ -109,8 +147,8 @@ function payloadParameters(
 ): DiscoveredPayload[] {
   // Nest stores parameter decorators on the constructor of the class that declares the method.
   const owner = (proto as { constructor?: object }).constructor ?? metatype;
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, owner, methodName) ??
-    Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, methodName) ??
+  const args = (Reflect.getMetadata(PARAM_ARGS_METADATA, owner, methodName) ??
+    Reflect.getMetadata(PARAM_ARGS_METADATA, metatype, methodName) ??
     {}) as Record<string, { index?: unknown; data?: unknown }>;
   const types = (Reflect.getMetadata('design:paramtypes', proto, methodName) ?? []) as unknown[];
   const payloads: DiscoveredPayload[] = [];
@@ -124,9 +162,4 @@ function payloadParameters(
     });
   }
   return payloads.sort((a, b) => a.index - b.index);
-}
-
-/** Socket.IO's own rule: a namespace name starts with '/'. */
-export function normalizeNamespace(name: string): string {
-  return name.startsWith('/') ? name : `/${name}`;
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
-import { GATEWAY_METADATA } from '../core/internal.constants.js';
+import { GatewayCatalog } from './gateway-catalog.js';
 
 const PROTECTED = Symbol('realtime:protected-hooks');
 const HOOKS = ['handleConnection', 'handleDisconnect'] as const;
@@ -10,31 +10,13 @@ const logger = new Logger('RealtimeGateway');
  * Wraps every gateway's handleConnection/handleDisconnect so a throw or a rejected promise is
  * logged instead of ending the process (nest #2028). Must run before Nest binds the hooks.
  */
-export function protectGatewayHooks(modules: ModulesContainer): void {
-  for (const [, wrapper] of gatewayProviders(modules)) {
+export function protectGatewayHooks(modules: ModulesContainer | GatewayCatalog): void {
+  const catalog = modules instanceof GatewayCatalog ? modules : GatewayCatalog.of(modules);
+  for (const [, wrapper] of catalog.instances()) {
     protectInstance(
       wrapper.instance as Record<string | symbol, unknown>,
       (wrapper.metatype as { name: string }).name,
     );
-  }
-}
-
-type NestModule = ModulesContainer extends Map<string, infer M> ? M : never;
-type Wrapper = NestModule['providers'] extends Map<unknown, infer W> ? W : never;
-/** A gateway provider's wrapper, instantiated. */
-export type GatewayWrapper = Wrapper & { instance: object; metatype: object };
-
-/** Every instantiated gateway provider, with the key of its module. */
-export function* gatewayProviders(
-  modules: ModulesContainer,
-): Generator<[moduleKey: string, wrapper: GatewayWrapper]> {
-  for (const [moduleKey, module] of modules) {
-    for (const wrapper of module.providers.values()) {
-      const { metatype, instance } = wrapper;
-      if (!metatype || !instance || typeof instance !== 'object') continue;
-      if (!Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
-      yield [moduleKey, wrapper as GatewayWrapper];
-    }
   }
 }
 

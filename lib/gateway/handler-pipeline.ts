@@ -6,7 +6,8 @@ import { WsException } from '@nestjs/websockets';
 import { EMPTY, isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import type { Socket } from 'socket.io';
-import { gatewayProviders } from './gateway-hooks.js';
+import { GatewayCatalog } from './gateway-catalog.js';
+import type { DiscoveredGateway } from './gateway-discovery.js';
 import type { NestWsInternals } from '../internals/nest-internals.js';
 import { type SocketCheck, socketCheckOf } from '../core/socket-check.js';
 
@@ -232,7 +233,7 @@ export class HandlerPipeline {
 interface GatewayEntry {
   instance: object;
   moduleKey: string;
-  namespace: unknown;
+  namespace: DiscoveredGateway['namespace'];
   /** The gateway's message names in Nest's order (what `bindMessageHandlers` receives). */
   signature: string;
   /** null: Nest's own pipeline must run (request-scoped gateway, duplicate messages). */
@@ -254,6 +255,7 @@ export class GatewayPipelines {
   private entries?: GatewayEntry[];
   /** Per namespace and message names: the gateway they belong to, or null (ambiguous). */
   private readonly matches = new Map<string, GatewayEntry | null>();
+  private readonly catalog: GatewayCatalog;
   private readonly creators: {
     guards: { create(instance: object, callback: unknown, moduleKey: string): unknown[] };
     pipes: { create(instance: object, callback: unknown, moduleKey: string): unknown[] };
@@ -277,10 +279,11 @@ export class GatewayPipelines {
 
   constructor(
     private readonly nest: NestWsInternals,
-    private readonly modules: ModulesContainer,
+    modules: ModulesContainer | GatewayCatalog,
     container: { applicationConfig?: unknown },
     private readonly logger: Pick<Logger, 'debug'>,
   ) {
+    this.catalog = modules instanceof GatewayCatalog ? modules : GatewayCatalog.of(modules);
     const config = container.applicationConfig;
     const guards = new nest.GuardsContextCreator(container, config);
     const pipes = new nest.PipesContextCreator(container, config);
@@ -403,18 +406,16 @@ export class GatewayPipelines {
       explore(instance: object): Array<{ message: unknown; methodName: string; callback: Method }>;
     };
     const entries: GatewayEntry[] = [];
-    for (const [moduleKey, wrapper] of gatewayProviders(this.modules)) {
+    const namespaces = new Map(this.catalog.gateways().map((g) => [g.metatype, g.namespace]));
+    for (const [moduleKey, wrapper] of this.catalog.instances()) {
       const { metatype, instance } = wrapper;
       const handlers = explorer.explore(instance);
       const names = handlers.map((h) => String(h.message));
       const unique = new Set(names).size === names.length;
-      const options = (Reflect.getMetadata(this.nest.GATEWAY_OPTIONS, metatype) ?? {}) as {
-        namespace?: unknown;
-      };
       entries.push({
         instance,
         moduleKey,
-        namespace: options.namespace,
+        namespace: namespaces.get(metatype) ?? '/',
         signature: names.join('\u0000'),
         methods:
           unique && wrapper.isDependencyTreeStatic()
@@ -426,9 +427,8 @@ export class GatewayPipelines {
   }
 }
 
-/** False only when the gateway's namespace option certainly excludes this namespace. */
-function namespaceMay(option: unknown, name: string): boolean {
-  if (option === undefined || option === null || option === '') return name === '/';
-  if (typeof option === 'string') return (option.startsWith('/') ? option : `/${option}`) === name;
+/** False only when the gateway's namespace certainly excludes this namespace. */
+function namespaceMay(namespace: DiscoveredGateway['namespace'], name: string): boolean {
+  if (typeof namespace === 'string') return namespace === name;
   return true; // a RegExp or a function: dynamic namespaces, cannot rule out
 }

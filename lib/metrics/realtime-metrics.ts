@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
 import type { Socket } from 'socket.io';
 import { NamespaceHooks } from '../connection/namespace-hooks.js';
 import { RealtimeHealth } from '../health/realtime-health.js';
 import { RealtimeConfigError } from '../options/realtime-config.error.js';
-import { SLOW_CLIENT } from '../throttle/slow-client.monitor.js';
+import { DisconnectReasons, disconnectReasonOf } from '../core/disconnect-reason.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
 import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type {
@@ -13,6 +12,7 @@ import type {
 } from '../options/options.defaults.js';
 import type { RealtimeMetricsRegistry } from '../options/realtime-options.interface.js';
 import { collectGatewayEvents, type GatewayEvents } from './gateway-events.js';
+import { GatewayCatalog } from '../gateway/gateway-catalog.js';
 import type { RealtimeSignal } from '../core/realtime-signals.js';
 
 /** Label of a namespace or event that no gateway declares: keeps label cardinality bounded. */
@@ -71,7 +71,7 @@ export class RealtimeMetrics implements OnModuleInit, OnApplicationShutdown {
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
     private readonly health: RealtimeHealth,
-    private readonly modules: ModulesContainer,
+    private readonly gateways: GatewayCatalog,
   ) {
     this.options = options.metrics;
   }
@@ -198,9 +198,9 @@ export class RealtimeMetrics implements OnModuleInit, OnApplicationShutdown {
     instruments.handshakesAccepted.inc({ namespace });
     socket.onAny(this.eventListener);
     socket.once('disconnect', () => {
-      const reason = (socket.data as Record<string, unknown> | undefined)?.disconnectReason;
-      if (reason === SLOW_CLIENT) this.instruments?.slowClients.inc({});
-      else if (reason === RealtimeErrorCode.RATE_LIMITED) {
+      const reason = disconnectReasonOf(socket);
+      if (reason === DisconnectReasons.SLOW_CLIENT) this.instruments?.slowClients.inc({});
+      else if (reason === DisconnectReasons.RATE_LIMITED) {
         this.instruments?.rateLimitDisconnects.inc({});
       }
     });
@@ -216,7 +216,7 @@ export class RealtimeMetrics implements OnModuleInit, OnApplicationShutdown {
 
   private received(socket: Socket, event: string): void {
     if (!this.instruments) return;
-    this.gatewayEvents ??= collectGatewayEvents(this.modules);
+    this.gatewayEvents ??= collectGatewayEvents(this.gateways);
     const namespace = this.namespaceLabel(socket.nsp.name);
     const known =
       this.gatewayEvents.byNamespace.get(socket.nsp.name)?.has(event) ||
@@ -268,7 +268,7 @@ export class RealtimeMetrics implements OnModuleInit, OnApplicationShutdown {
   }
 
   private namespaceLabel(name: string): string {
-    this.gatewayEvents ??= collectGatewayEvents(this.modules);
+    this.gatewayEvents ??= collectGatewayEvents(this.gateways);
     return name === '/' || this.gatewayEvents.namespaces.has(name) ? name : OTHER_LABEL;
   }
 }

@@ -15,6 +15,7 @@ import type {
   RealtimeTokenSources,
 } from './realtime-options.interface.js';
 import { validateRealtimeOptions } from './options.validator.js';
+import { normalizeNamespace } from '../core/namespace.js';
 
 type Filled<T, K extends keyof T = never> = Required<Omit<T, K>> & Pick<T, K>;
 
@@ -161,7 +162,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     },
     admin: resolveAdmin(raw.admin),
     emitter: {
-      namespaces: raw.emitter?.namespaces?.map((n) => (n.startsWith('/') ? n : `/${n}`)),
+      namespaces: raw.emitter?.namespaces?.map(normalizeNamespace),
     },
     asyncapi: {
       enabled: asyncapi.enabled ?? false,

@@ -11,7 +11,7 @@ import {
 import { type Observable, Subject } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { NamespaceHooks } from '../connection/namespace-hooks.js';
-import { RedisConnections } from '../redis/redis-connections.js';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory.js';
 import { ThrottledLogger } from '../core/throttled-logger.js';
 import { identityOf, type RealtimeSocketData } from '../auth/socket-identity.js';
 import { RealtimeErrorCode } from '../errors/error-codes.js';
@@ -83,7 +83,8 @@ export class PresenceRegistry
   private readonly presence: ResolvedPresenceOptions;
   private readonly userRoomPrefix: string;
   private readonly store: PresenceStore;
-  private readonly connections?: RedisConnections;
+  /** Redis backs the store: heartbeats, sweeps and resyncs run. */
+  private readonly clustered: boolean;
   private readonly subject = new Subject<PresenceTransition>();
   /** Every transition this instance decided; exactly once across the cluster. */
   readonly transitions$: Observable<PresenceTransition> = this.subject.asObservable();
@@ -106,17 +107,15 @@ export class PresenceRegistry
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
+    redis: RedisConnectionFactory,
   ) {
     this.presence = options.presence;
     this.maxConnectionsPerUser = options.limits.maxConnectionsPerUser;
     this.userRoomPrefix = options.userRoomPrefix;
     this.roomPatterns = this.presence.roomPresence.map(toMatcher);
-    if (this.presence.enabled && options.redis) {
-      this.connections = new RedisConnections(options.redis);
-      this.store = new RedisPresenceStore(
-        this.connections.create('presence'),
-        options.redis.keyPrefix,
-      );
+    this.clustered = this.presence.enabled && !!options.redis;
+    if (this.clustered && options.redis) {
+      this.store = new RedisPresenceStore(redis.command(), options.redis.keyPrefix);
     } else {
       this.store = new MemoryPresenceStore();
     }
@@ -143,7 +142,7 @@ export class PresenceRegistry
     this.hooks.onDisconnect((socket) => this.untrack(socket));
     this.admissionTimer = setInterval(() => this.dropStaleAdmissions(), ADMISSION_CHECK_MS);
     this.admissionTimer.unref();
-    if (!this.connections) return; // one process: nothing to heartbeat or sweep
+    if (!this.clustered) return; // one process: nothing to heartbeat or sweep
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.presence.heartbeatIntervalMs);
     this.timer.unref();
@@ -180,7 +179,6 @@ export class PresenceRegistry
     this.closing = true;
     this.subject.complete();
     await this.store.close();
-    await this.connections?.closeAll();
   }
 
   // ---- queries ----
@@ -617,7 +615,7 @@ export class PresenceRegistry
   }
 
   private failed(error: unknown): void {
-    if (this.connections) this.needsResync = true;
+    if (this.clustered) this.needsResync = true;
     this.errors.error('write', `Presence update failed: ${errorMessage(error)}`);
   }
 }

@@ -188,7 +188,7 @@ export class RedisPresenceStore implements PresenceStore {
     return reply.map((r) => toRemoved(r as Reply[]));
   }
 
-  /** The client belongs to the registry's RedisConnections, which closes it. */
+  /** The client belongs to the module's RedisConnectionFactory, which closes it. */
   async close(): Promise<void> {}
 
   private key(...parts: string[]): string {

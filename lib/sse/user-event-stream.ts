@@ -1,5 +1,6 @@
 import { Injectable, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import { normalizeNamespace } from '../core/namespace.js';
 import { RealtimeEvents } from '../core/realtime.constants.js';
 import { type UserEvent, UserEventRelay } from './user-event-relay.js';
 
@@ -46,8 +47,8 @@ export class UserEventStream {
       options.namespace === undefined
         ? undefined
         : new Set(
-            (Array.isArray(options.namespace) ? options.namespace : [options.namespace]).map((n) =>
-              n.startsWith('/') ? n : `/${n}`,
+            (Array.isArray(options.namespace) ? options.namespace : [options.namespace]).map(
+              normalizeNamespace,
             ),
           );
     const events = options.events ? new Set(options.events) : undefined;

@@ -1,16 +1,11 @@
 import { RealtimeEvents } from '../core/realtime.constants.js';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import type { Event, Socket } from 'socket.io';
 import { NamespaceHooks } from '../connection/namespace-hooks.js';
-import { type RedisClient, RedisConnections } from '../redis/redis-connections.js';
+import type { RedisClient } from '../redis/redis-connections.js';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory.js';
 import { ThrottledLogger } from '../core/throttled-logger.js';
 import { identityOf } from '../auth/socket-identity.js';
 import { AUTH_REFRESH_EVENT } from '../auth/token-lifecycle.js';
@@ -56,12 +51,11 @@ type ThrottledSocket = Socket & { [STATE]?: SocketState };
  * RATE_LIMITED and `retryAfter` (seconds) on the ack, or as an `exception` event.
  */
 @Injectable()
-export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
+export class EventThrottler implements OnModuleInit {
   private readonly logger = new Logger('RealtimeThrottle');
   private readonly errors = new ThrottledLogger(this.logger);
   private readonly throttle: ResolvedThrottleOptions | false;
   private limits?: Map<string, HandlerLimit>;
-  private connections?: RedisConnections;
   private redis?: RedisClient;
   private readonly localUserWindows = new Map<string, { window: number; count: number }>();
 
@@ -69,6 +63,7 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly hooks: NamespaceHooks,
     private readonly modules: ModulesContainer,
+    private readonly connections: RedisConnectionFactory,
   ) {
     this.throttle = options.throttle;
   }
@@ -79,14 +74,8 @@ export class EventThrottler implements OnModuleInit, OnApplicationShutdown {
     // every connected socket keeps one hidden class (see InflightAcks.track).
     this.hooks.onConnection((socket) => ((socket as ThrottledSocket)[STATE] = undefined));
     this.hooks.onPacket((socket, packet) => this.check(socket, packet));
-    if (this.throttle.perUser && this.options.redis) {
-      this.connections = new RedisConnections(this.options.redis);
-      this.redis = this.connections.create('throttle');
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.connections?.closeAll();
+    // The module's shared command connection, closed by the factory at shutdown.
+    if (this.throttle.perUser && this.options.redis) this.redis = this.connections.command();
   }
 
   /**

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { NamespaceHooks } from '../connection/namespace-hooks.js';
 import { identityOf } from '../auth/socket-identity.js';
+import { DisconnectReasons, markDisconnectReason } from '../core/disconnect-reason.js';
 import { REALTIME_OPTIONS } from '../core/internal.constants.js';
 import type { ResolvedRealtimeOptions } from '../options/options.defaults.js';
 
-export const SLOW_CLIENT = 'SLOW_CLIENT';
+export const SLOW_CLIENT = DisconnectReasons.SLOW_CLIENT;
 
 /** Packets of a connection's current write buffer, counted once the buffer was not empty. */
 interface Tally {
@@ -142,7 +143,7 @@ export class SlowClientMonitor implements OnModuleInit {
     this.logger.warn(
       `Disconnecting slow client ${conn.id} (user ${userId}): ${total} bytes queued, limit ${this.max}`,
     );
-    if (socket) (socket.data as Record<string, unknown>).disconnectReason = SLOW_CLIENT;
+    if (socket) markDisconnectReason(socket, SLOW_CLIENT);
     this.tallies.delete(conn);
     // Discard the queue and drop the TCP connection now; a graceful close would wait for it.
     // engine.io queues nothing once it is closing.

@@ -1,5 +1,6 @@
 import { dereference, isObject, type JsonObject, pointerTokens, refOf } from './document-refs.js';
 import { docComment, NameRegistry, pascalCase, propertyKey, quote } from './identifiers.js';
+import { normalizeNamespace } from '../../core/namespace.js';
 import { LIBRARY_SCHEMAS } from '../library-events.js';
 import { SchemaTypes, union } from './schema-to-typescript.js';
 
@@ -190,7 +191,7 @@ function selectChannels(doc: JsonObject, namespace: string | undefined): Channel
     }))
     .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.id, b.id));
   if (namespace === undefined) return all;
-  const withSlash = namespace.startsWith('/') ? namespace : `/${namespace}`;
+  const withSlash = normalizeNamespace(namespace);
   const match =
     all.find((channel) => channel.namespace === namespace) ??
     all.find((channel) => channel.namespace === withSlash) ??
