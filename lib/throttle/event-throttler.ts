@@ -1,3 +1,4 @@
+import { DisconnectReasons, disconnectWith } from '../core/disconnect-reason.js';
 import { RealtimeEvents } from '../core/realtime.constants.js';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
@@ -188,8 +189,7 @@ export class EventThrottler implements OnModuleInit {
         ...shape,
         message: 'Too many rate limit violations; disconnecting',
       });
-      (socket.data as Record<string, unknown>).disconnectReason = RealtimeErrorCode.RATE_LIMITED;
-      socket.disconnect(true);
+      disconnectWith(socket, DisconnectReasons.RATE_LIMITED);
     }
   }
 }

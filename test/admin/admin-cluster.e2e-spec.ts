@@ -1,9 +1,10 @@
 // The operator console on a two-instance cluster (two Nest apps in their own processes on one
 // Redis), used as an operator does: admin-ui's page served by instance A, in Debian's Chromium.
 import { mkdirSync, statSync } from 'node:fs';
+import { launchChromium } from '../kit/browser.js';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Manager, type Socket } from 'socket.io-client';
 import { ask, connected, once } from '../kit/events.js';
 import { AppInstance, startAll } from '../kit/instance.js';
@@ -18,8 +19,6 @@ import {
   type ServerStats,
 } from './console-kit.js';
 
-// Debian's Chromium (`apt-get install chromium`; .ci/run installs it), never a downloaded browser.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 
 describe('the operator console on a two-instance cluster, in Chromium', () => {
@@ -47,18 +46,7 @@ describe('the operator console on a two-instance cluster, in Chromium', () => {
       ask(alice, 'join', { room: 'ops-demo' }),
       ask(bob, 'join', { room: 'ops-demo' }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {

@@ -1,15 +1,14 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { launchChromium } from '../kit/browser.js';
 import { join } from 'node:path';
 import type { AsyncAPIDocumentInterface } from '@asyncapi/parser';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { AsyncApiDocument } from '../../lib/index.js';
 import type { AppInstance } from '../kit/instance.js';
 import { startSample } from '../sample/sample-instance.js';
 import { httpGet } from './http-get.js';
 import { parseAsyncApi } from './parse.js';
 
-// Debian's Chromium, as in the sample's browser tests (never a downloaded browser).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 
 /** What the sample's gateways handle and declare (sample/src/chat, sample/src/notifications). */
@@ -50,18 +49,7 @@ describe("the sample's AsyncAPI document and page (GET /asyncapi)", () => {
     expect(response.status).toBe(200);
     doc = JSON.parse(response.body) as AsyncApiDocument;
     ({ document: parsed, problems } = await parseAsyncApi(doc));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 // An emit addressed to a user reaches that user's sockets wherever the app serves them, unless the
 // caller narrows it with .namespace(); a call that can reach no namespace is never silent.
 import { Controller, type MessageEvent, Query, Sse } from '@nestjs/common';
+import { captureLogs } from '../kit/logs.js';
 import { NestFactory } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import type { Socket } from 'socket.io-client';
@@ -34,16 +35,7 @@ class StreamController {
   }
 }
 
-const lines: string[] = [];
-const capture = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`);
-const logger = {
-  log: capture('log'),
-  error: capture('error'),
-  warn: capture('warn'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-  fatal: capture('fatal'),
-};
+const { logger, lines } = captureLogs();
 
 /** Collects `event` on a socket until `marker` arrives (delivery to one socket is in order). */
 async function receivedBefore(socket: Socket, event: string, marker: Promise<unknown>) {

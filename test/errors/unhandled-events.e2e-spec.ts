@@ -1,6 +1,7 @@
 // An event that no handler takes is answered NOT_FOUND in the error shape (a client waiting on
 // its ack would otherwise only time out), logged, and counted.
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { captureLogs } from '../kit/logs.js';
 import type { Socket } from 'socket.io';
 import { RealtimeGateway } from '../../lib/index.js';
 import { TestApp } from '../kit/app.js';
@@ -26,16 +27,7 @@ class CatchAllGateway {
   }
 }
 
-const lines: string[] = [];
-const capture = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`);
-const logger = {
-  log: capture('log'),
-  error: capture('error'),
-  warn: capture('warn'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-  fatal: capture('fatal'),
-};
+const { logger, lines } = captureLogs();
 
 describe('events without a handler', () => {
   let app: TestApp;

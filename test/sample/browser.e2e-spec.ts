@@ -1,12 +1,11 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { launchChromium } from '../kit/browser.js';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type AppInstance, startAll } from '../kit/instance.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../kit/redis.js';
 import { startSample } from './sample-instance.js';
 
-// Debian's Chromium (`apt-get install chromium`; .ci/run installs it), never a downloaded browser.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 const WIDE = { width: 1280, height: 800 };
 /** A phone held upright. */
@@ -32,18 +31,7 @@ describe('the sample page in a real browser, alice on instance A and bob on inst
       startSample('short-tokens', { REDIS_URL: '', TOKEN_TTL_SECONDS: '2' }),
     ]);
     // launch() runs Chromium on a fresh temporary profile (user-data dir) every time.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {

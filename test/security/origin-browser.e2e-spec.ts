@@ -1,13 +1,12 @@
 // A page on an origin the server does not allow learns why it is refused, in a real browser (where
 // CORS applies to long-polling), on both transports; a page on an allowed origin connects.
 import { createServer, type Server } from 'node:http';
+import { launchChromium } from '../kit/browser.js';
 import type { AddressInfo } from 'node:net';
 import { SubscribeMessage } from '@nestjs/websockets';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { RealtimeGateway } from '../../lib/index.js';
 import { TestApp } from '../kit/app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 @RealtimeGateway({ namespace: '/lobby' })
 class LobbyGateway {
@@ -68,18 +67,7 @@ describe('Origin refusals in a real browser', () => {
       realtime: { server: { cors: { origin: ['https://app.example'], credentials: true } } },
       providers: [LobbyGateway],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
+import { captureLogs } from '../kit/logs.js';
 import type { Namespace, Socket } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { RealtimeEmitter, RealtimeGateway, RealtimeRooms } from '../../lib/index.js';
@@ -61,16 +62,7 @@ class LibraryGateway {
   }
 }
 
-const lines: string[] = [];
-const capture = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`);
-const logger = {
-  log: capture('log'),
-  error: capture('error'),
-  warn: capture('warn'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-  fatal: capture('fatal'),
-};
+const { logger, lines } = captureLogs();
 
 /**
  * Sends `secret` to bob, then `marker` to alice. Bob must get the secret; when alice's marker
