@@ -1,4 +1,5 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { captureLogs } from '../kit/logs.js';
 import type { Socket } from 'socket.io';
 import { RealtimeGateway, RealtimeRooms, type RealtimeModuleOptions } from '../../lib/index.js';
 import { TestApp } from '../kit/app.js';
@@ -30,21 +31,7 @@ class LobbyGateway {
   }
 }
 
-const lines: string[] = [];
-const capture =
-  (level: string) =>
-  (message: unknown, ...rest: unknown[]) =>
-    lines.push(
-      `${level} ${[message, ...rest].map((m) => (m instanceof Error ? `${m.message} ${m.stack}` : String(m))).join(' ')}`,
-    );
-const logger = {
-  log: capture('log'),
-  error: capture('error'),
-  warn: capture('warn'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-  fatal: capture('fatal'),
-};
+const { logger, lines } = captureLogs();
 
 describe('security', () => {
   describe('Origin checks (cross-site WebSocket hijacking)', () => {
